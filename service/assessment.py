@@ -1,0 +1,322 @@
+"""Assess a claims graph: validate, map texts to concepts, let the queries judge the levels.
+
+The pipeline, top to bottom::
+
+    claims graph ──► SHACL (claims.shacl.ttl) ──► readings (explicit, or mapped from text)
+        ──► requirement-results.rq ──► level-results.rq ──► highest-level.rq ──► Assessment
+
+Python decides no level: the three CONSTRUCT queries write the verdict as RDF into the
+assessment's own graph, and :func:`describe` reads it back, for a new assessment and for a
+stored one alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import pyoxigraph as ox
+import rdflib
+
+from grasp.claims import ClaimsGraph
+from grasp.mapping import Mapper, Reading
+from grasp.namespaces import GRASP, ONTOLOGY_IRI, PROV_GENERATED_AT, PROV_USED, RDF_TYPE, grasp
+from grasp.ontology import ONTOLOGY_GRAPH, Ontology
+from grasp.queries import query
+from grasp.store import EmbeddedStore, Store
+from grasp.validation import CLAIMS_SHAPES, ValidationReport, validate_graph
+
+#: The passes that judge the levels, in order; each adds its CONSTRUCT result to the graph.
+JUDGEMENT_QUERIES = ("requirement-results", "level-results", "highest-level")
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDFS_SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+
+
+class InvalidClaims(ValueError):
+    """The claims graph does not conform to the claims shapes; ``report`` says where."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(report.text())
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement or prohibition of a level in one assessment, with its evidence."""
+
+    concept: str
+    prohibition: bool
+    satisfied: bool
+    evidence: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    """A level's status in one assessment (met, partial or unmet) and why."""
+
+    level: str
+    rank: int | None
+    status: str
+    requirements: tuple[Requirement, ...]
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """A claim as Grasp read it: its text and the concepts it affirms or denies."""
+
+    index: int
+    text: str | None
+    lang: str | None
+    readings: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One assessment: who, when, the highest met level, every level's result, the claims."""
+
+    iri: str
+    subject: str
+    created: str | None
+    ontology_version: str | None
+    level: str | None
+    levels: tuple[LevelResult, ...]
+    claims: tuple[ClaimResult, ...]
+    triples: tuple[ox.Triple, ...] = field(default=(), repr=False)
+
+    def to_json(self, ontology: Ontology, lang: str = "en") -> dict:
+        """Return the assessment as the JSON of ``POST /assess``, labels in ``lang``."""
+        ranks = {level.level: level.rank for level in self.levels}
+
+        def level_ref(iri: str) -> dict:
+            return {"iri": iri, "rank": ranks.get(iri), "label": ontology.label(iri, lang)}
+
+        def rule(requirement: Requirement) -> dict:
+            return {
+                "concept": requirement.concept,
+                "label": ontology.label(requirement.concept, lang),
+                "satisfied": requirement.satisfied,
+                "evidence": list(requirement.evidence),
+            }
+
+        return {
+            "assessment": self.iri,
+            "subject": self.subject,
+            "created": self.created,
+            "ontologyVersion": self.ontology_version,
+            "level": level_ref(self.level) if self.level else None,
+            "levels": [
+                {
+                    **level_ref(result.level),
+                    "status": result.status,
+                    "statusLabel": ontology.label(GRASP + result.status.capitalize(), lang),
+                    "requirements": [rule(r) for r in result.requirements if not r.prohibition],
+                    "violations": [rule(r) for r in result.requirements
+                                   if r.prohibition and not r.satisfied],
+                }
+                for result in self.levels
+            ],
+            "claims": [
+                {
+                    "index": claim.index,
+                    "text": claim.text,
+                    "lang": claim.lang,
+                    "concepts": [
+                        {**reading, "label": ontology.label(reading["concept"], lang)}
+                        for reading in claim.readings
+                    ],
+                }
+                for claim in self.claims
+            ],
+            "unmapped": [claim.index for claim in self.claims if not claim.readings],
+        }
+
+
+class Assessor:
+    """Assess claims graphs against one loaded ontology (immutable; swap it on reload)."""
+
+    def __init__(self, ontology: Ontology) -> None:
+        self.ontology = ontology
+        self.mapper = Mapper.for_ontology(ontology)
+
+    def validate(self, claims: ClaimsGraph) -> ValidationReport:
+        """Validate a claims graph against ``shapes/claims.shacl.ttl``."""
+        return validate_graph(self._validation_graph(claims), CLAIMS_SHAPES)
+
+    def assess(self, claims: ClaimsGraph, *, now: datetime | None = None) -> Assessment:
+        """Validate, map and judge a claims graph; raise :class:`InvalidClaims` if it is invalid."""
+        report = self.validate(claims)
+        if not report.conforms:
+            raise InvalidClaims(report)
+        created = (now or datetime.now(timezone.utc)).isoformat()
+        triples = list(claims.triples)
+        triples += self._provenance(claims.assessment, created)
+        triples += self._readings(claims)
+        workspace = EmbeddedStore(None)
+        workspace.oxigraph.extend(self.ontology.quads())
+        workspace.add_graph(claims.assessment, triples)
+        for name in JUDGEMENT_QUERIES:
+            judged = workspace.oxigraph.query(
+                query(name),
+                default_graph=ONTOLOGY_GRAPH,
+                substitutions={ox.Variable("assessment"): claims.assessment},
+            )
+            workspace.add_graph(claims.assessment, list(judged))
+        stored = workspace.graph(claims.assessment) or []
+        return describe(workspace, claims.assessment, triples=stored)
+
+    def _validation_graph(self, claims: ClaimsGraph) -> rdflib.Graph:
+        # The claims plus the superclasses of the concepts they name: enough for the shapes
+        # to tell a concept of the ontology from any other IRI, without the whole ontology.
+        named = {t.object.value for t in claims.triples if t.predicate == grasp("concept")}
+        closure = [
+            ox.Triple(ox.NamedNode(concept), _RDFS_SUBCLASS_OF, ox.NamedNode(ancestor))
+            for concept in named
+            for ancestor in self.ontology.ancestors.get(concept, ())
+        ]
+        graph = rdflib.Graph()
+        for triple in [*claims.triples, *closure]:
+            graph.add((_rdflib(triple.subject), _rdflib(triple.predicate), _rdflib(triple.object)))
+        return graph
+
+    def _provenance(self, assessment: ox.NamedNode, created: str) -> list[ox.Triple]:
+        return [
+            ox.Triple(assessment, PROV_GENERATED_AT,
+                      ox.Literal(created, datatype=ox.NamedNode(_XSD + "dateTime"))),
+            ox.Triple(assessment, PROV_USED, ox.NamedNode(_version_iri(self.ontology))),
+        ]
+
+    def _readings(self, claims: ClaimsGraph) -> list[ox.Triple]:
+        by_claim: dict[ox.NamedNode, dict[str, ox.Term]] = {}
+        person = None
+        for t in claims.triples:
+            if t.predicate == grasp("assesses"):
+                person = t.object
+            elif t.predicate in _CLAIM_FIELDS:
+                by_claim.setdefault(t.subject, {})[_CLAIM_FIELDS[t.predicate]] = t.object
+        triples = []
+        for claim, fields in by_claim.items():
+            if person is not None:
+                triples.append(ox.Triple(claim, grasp("madeBy"), person))
+            for number, reading in enumerate(self._read(fields)):
+                node = ox.NamedNode(f"{claim.value}-reading-{number}")
+                triples += _reading_triples(claim, node, reading)
+        return triples
+
+    def _read(self, fields: dict[str, ox.Term]) -> list[tuple[Reading, str]]:
+        readings = []
+        if "concept" in fields:
+            confidence = float(fields["confidence"].value) if "confidence" in fields else 1.0
+            stance = "affirms" if fields["stance"] == grasp("Affirms") else "denies"
+            readings.append((Reading(fields["concept"].value, stance, confidence, "", -1, -1),
+                             "explicit"))
+        if "text" in fields:
+            text = fields["text"]
+            for reading in self.mapper.map(text.value, text.language or "en"):
+                readings.append((reading, "indicator"))
+        return readings
+
+
+def describe(store: Store | EmbeddedStore, assessment: ox.NamedNode, *,
+             triples: list[ox.Triple] | None = None) -> Assessment | None:
+    """Read an assessment back from a store that holds it and the ontology; None if absent."""
+    bound = {"assessment": assessment}
+    summary = next(store.select(query("assessment-summary"), default_graph=ONTOLOGY_GRAPH,
+                                bindings=bound), None)
+    if summary is None:
+        return None
+    levels: dict[str, dict] = {}
+    for row in store.select(query("assessment-levels"), default_graph=ONTOLOGY_GRAPH,
+                            bindings=bound):
+        level = levels.setdefault(row["level"].value, {
+            "rank": int(row["rank"].value) if row["rank"] is not None else None,
+            "status": row["status"].value.rpartition("#")[2].lower(),
+            "requirements": {},
+        })
+        if row["concept"] is not None:
+            key = (row["concept"].value, row["prohibition"].value == "true")
+            evidence = level["requirements"].setdefault(key, (row["satisfied"].value == "true", []))[1]
+            if row["index"] is not None:
+                evidence.append(int(row["index"].value))
+    claims: dict[int, ClaimResult] = {}
+    for row in store.select(query("assessment-claims"), bindings=bound):
+        index = int(row["index"].value)
+        text = row["text"]
+        claim = claims.setdefault(index, ClaimResult(
+            index, text.value if text else None, text.language if text else None, ()))
+        if row["concept"] is not None:
+            claims[index] = ClaimResult(claim.index, claim.text, claim.lang,
+                                        claim.readings + (_reading_json(row),))
+    return Assessment(
+        iri=assessment.value,
+        subject=summary["subject"].value,
+        created=summary["created"].value if summary["created"] else None,
+        ontology_version=summary["ontologyVersion"].value if summary["ontologyVersion"] else None,
+        level=summary["level"].value if summary["level"] else None,
+        levels=tuple(
+            LevelResult(iri, data["rank"], data["status"], tuple(
+                Requirement(concept, prohibition, satisfied, tuple(sorted(set(evidence))))
+                for (concept, prohibition), (satisfied, evidence) in data["requirements"].items()
+            ))
+            for iri, data in sorted(levels.items(), key=lambda item: (item[1]["rank"] or 0, item[0]))
+        ),
+        claims=tuple(claims[index] for index in sorted(claims)),
+        triples=tuple(triples or ()),
+    )
+
+
+def _reading_json(row: ox.QuerySolution) -> dict:
+    reading = {
+        "concept": row["concept"].value,
+        "stance": row["stance"].value.rpartition("#")[2].lower(),
+        "matched": row["indicator"].value if row["indicator"] else None,
+        "method": row["method"].value if row["method"] else None,
+        "confidence": float(row["confidence"].value) if row["confidence"] else None,
+    }
+    if row["spanStart"] is not None:
+        reading["span"] = [int(row["spanStart"].value), int(row["spanEnd"].value)]
+    return reading
+
+
+def _reading_triples(claim: ox.NamedNode, node: ox.NamedNode,
+                     reading_and_method: tuple[Reading, str]) -> list[ox.Triple]:
+    reading, method = reading_and_method
+    triples = [
+        ox.Triple(claim, grasp("hasReading"), node),
+        ox.Triple(node, RDF_TYPE, grasp("Reading")),
+        ox.Triple(node, grasp("concept"), ox.NamedNode(reading.concept)),
+        ox.Triple(node, grasp("stance"), grasp(reading.stance.capitalize())),
+        ox.Triple(node, grasp("confidence"),
+                  ox.Literal(f"{reading.confidence:.2f}", datatype=ox.NamedNode(_XSD + "decimal"))),
+        ox.Triple(node, grasp("method"), ox.Literal(method)),
+    ]
+    if method == "indicator":
+        integer = ox.NamedNode(_XSD + "integer")
+        triples += [
+            ox.Triple(node, grasp("matchedIndicator"), ox.Literal(reading.indicator)),
+            ox.Triple(node, grasp("spanStart"), ox.Literal(str(reading.start), datatype=integer)),
+            ox.Triple(node, grasp("spanEnd"), ox.Literal(str(reading.end), datatype=integer)),
+        ]
+    return triples
+
+
+_CLAIM_FIELDS = {
+    grasp("text"): "text",
+    grasp("concept"): "concept",
+    grasp("stance"): "stance",
+    grasp("confidence"): "confidence",
+}
+
+
+def _version_iri(ontology: Ontology) -> str:
+    return ontology.version if ":" in ontology.version else ONTOLOGY_IRI
+
+
+def _rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))

@@ -1,0 +1,139 @@
+"""The ``grasp`` command: assess claims, list levels, serve the API.
+
+Each command calls the same functions as the HTTP API.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from grasp.assessment import Assessment, InvalidClaims
+from grasp.claims import InputError, InputFormat, read_claims
+from grasp.config import Settings
+from grasp.ontology import Ontology, OntologyError
+from grasp.runtime import Runtime
+
+app = typer.Typer(help="Grasp: assess how deeply a person understands LLMs.",
+                  no_args_is_help=True, add_completion=False)
+
+STATUS_MARKS = {"met": "✅", "partial": "🔄", "unmet": "❌"}
+FORMATS_BY_SUFFIX = {
+    ".json": InputFormat.JSON,
+    ".ttl": InputFormat.TURTLE,
+    ".jsonld": InputFormat.JSON_LD,
+    ".rdf": InputFormat.RDF_XML,
+    ".owl": InputFormat.RDF_XML,
+    ".xml": InputFormat.RDF_XML,
+}
+
+Lang = Annotated[str, typer.Option("--lang", help="Language of labels: en or ru.")]
+
+
+@app.command()
+def assess(
+    file: Annotated[str, typer.Argument(help="Claims file (JSON, Turtle, JSON-LD, RDF/XML), or - for stdin.")],
+    table: Annotated[bool, typer.Option("--table", help="Print the level table instead of JSON.")] = False,
+    lang: Lang = "en",
+    input_format: Annotated[Optional[InputFormat], typer.Option(
+        "--format", help="Input media type; guessed from the file name otherwise.")] = None,
+    save: Annotated[bool, typer.Option("--save", help="Also store the assessment.")] = False,
+) -> None:
+    """Assess the claims in FILE and print the assessment as JSON (or a table)."""
+    body = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    input_format = input_format or FORMATS_BY_SUFFIX.get(Path(file).suffix.lower(), InputFormat.JSON)
+    settings = Settings()
+    runtime = _open(settings) if save else None
+    try:
+        assessor = runtime.assessor if runtime else _assessor(settings)
+        claims = read_claims(body, input_format, base_iri=settings.base_iri)
+        assessment = runtime.assess(claims) if runtime else assessor.assess(claims)
+    except InvalidClaims as error:
+        _fail(f"The claims do not conform to the claims shapes:\n{error.report.text()}")
+    except InputError as error:
+        _fail(f"{error.field}: {error.message}")
+    finally:
+        if runtime:
+            runtime.close()
+    if table:
+        typer.echo(level_table(assessment, assessor.ontology, lang))
+    else:
+        typer.echo(json.dumps(assessment.to_json(assessor.ontology, lang), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def levels(lang: Lang = "en") -> None:
+    """Print the levels of the ontology with their requirements and prohibitions."""
+    ontology = _assessor(Settings()).ontology
+    for level in ontology.levels:
+        typer.echo(f"{level.rank}. {ontology.label(level.iri, lang)}  <{level.iri}>")
+        for base in level.builds_on:
+            typer.echo(f"   builds on: {ontology.label(base, lang)}")
+        for rule in level.rules:
+            verb = "forbids" if rule.prohibition else "requires"
+            typer.echo(f"   {verb}: {ontology.label(rule.concept, lang)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Address to listen on (GRASP_HOST).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port to listen on (GRASP_PORT).")] = None,
+) -> None:
+    """Serve the HTTP API on the configured store."""
+    import uvicorn
+
+    from grasp.api.app import create_app
+
+    settings = Settings()
+    runtime = _open(settings)
+    try:
+        uvicorn.run(create_app(runtime=runtime), host=host or settings.host,
+                    port=port if port is not None else settings.port)
+    finally:
+        runtime.close()
+
+
+def level_table(assessment: Assessment, ontology: Ontology, lang: str = "en") -> str:
+    """Return the seed's table: each level, its characteristic statement, ✅ 🔄 or ❌."""
+    head = {"en": ("Level", "Characteristic view", "Status"),
+            "ru": ("Уровень", "Краткое описание", "Статус")}[lang if lang == "ru" else "en"]
+    rows = [f"| {head[0]} | {head[1]} | {head[2]} |", "|---|---|---|"]
+    for result in assessment.levels:
+        statement = ontology.statement(result.level, lang) or ""
+        rows.append(f"| {result.rank}. {ontology.label(result.level, lang)} | {statement} "
+                    f"| {STATUS_MARKS.get(result.status, result.status)} |")
+    highest = (f"{ontology.label(assessment.level, lang)}" if assessment.level else "—")
+    rows.append("")
+    rows.append(("Наивысший выполненный уровень: " if lang == "ru" else "Highest met level: ")
+                + highest)
+    return "\n".join(rows)
+
+
+def _assessor(settings: Settings):
+    from grasp.assessment import Assessor
+    from grasp.ontology import load_ontology
+
+    try:
+        return Assessor(load_ontology(settings.ontology_paths))
+    except OntologyError as error:
+        _fail(f"The ontology cannot be used:\n{error}")
+
+
+def _open(settings: Settings) -> Runtime:
+    try:
+        return Runtime.open(settings)
+    except OntologyError as error:
+        _fail(f"The ontology cannot be used:\n{error}")
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

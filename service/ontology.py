@@ -1,0 +1,215 @@
+"""Load the ontology: files → checked graph → the facts Grasp reads from it.
+
+An :class:`Ontology` is immutable. It is built once per load (at start-up and on reload) and
+holds everything a request needs from the ontology, so no request parses or reasons.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from grasp.namespaces import ONTOLOGY_IRI
+from grasp.queries import query
+from grasp.sources import OntologyLoadError, read_ontology
+from grasp.validation import ValidationReport, validate_ontology_rules
+
+#: The named graph that holds the ontology in every store.
+ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_IRI)
+
+LANGUAGES = ("en", "ru")
+
+
+class OntologyError(Exception):
+    """The ontology could not be loaded, or breaks its rules; ``report`` says why."""
+
+    def __init__(self, message: str, report: ValidationReport | None = None) -> None:
+        super().__init__(message if report is None else f"{message}\n{report.text()}")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A phrase in one language that signals a concept in free text."""
+
+    concept: str
+    phrase: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One requirement (or, with ``prohibition``, one prohibition) of a level."""
+
+    concept: str
+    prohibition: bool
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level of the scale as the ontology states it: rank, own rules, the levels it builds on."""
+
+    iri: str
+    rank: int
+    rules: tuple[Rule, ...]
+    builds_on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ontology:
+    """The loaded ontology and the facts read from it once."""
+
+    sources: tuple[Path, ...]
+    triples: tuple[ox.Triple, ...] = field(repr=False)
+    version: str
+    labels: Mapping[str, Mapping[str, str]] = field(repr=False)
+    definitions: Mapping[str, Mapping[str, str]] = field(repr=False)
+    statements: Mapping[str, Mapping[str, str]] = field(repr=False)
+    concepts: Mapping[str, tuple[str, ...]] = field(repr=False)
+    ancestors: Mapping[str, frozenset[str]] = field(repr=False)
+    indicators: tuple[Indicator, ...] = field(repr=False)
+    levels: tuple[Level, ...] = field(repr=False)
+
+    def label(self, iri: str, lang: str = "en") -> str:
+        """Return the label of ``iri`` in ``lang``, else in English, else its local name."""
+        return _in_language(self.labels.get(iri, {}), lang) or iri.rpartition("#")[2] or iri
+
+    def definition(self, iri: str, lang: str = "en") -> str | None:
+        """Return the definition of ``iri`` in ``lang``, else in English, else None."""
+        return _in_language(self.definitions.get(iri, {}), lang)
+
+    def statement(self, level: str, lang: str = "en") -> str | None:
+        """Return a level's characteristic statement in ``lang``, else in English, else None."""
+        return _in_language(self.statements.get(level, {}), lang)
+
+    def is_concept(self, iri: str) -> bool:
+        """Say whether ``iri`` is a concept a claim can affirm or deny."""
+        return iri in self.concepts
+
+    def quads(self, graph: ox.NamedNode = ONTOLOGY_GRAPH) -> list[ox.Quad]:
+        """Return the ontology's triples as quads in ``graph``."""
+        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in self.triples]
+
+    def store(self) -> ox.Store:
+        """Return a new in-memory store holding the ontology in its named graph."""
+        store = ox.Store()
+        store.extend(self.quads())
+        return store
+
+
+def load_ontology(paths: Sequence[Path]) -> Ontology:
+    """Read, check and index the ontology files ``paths`` (files or folders, in order).
+
+    Raises :class:`OntologyError` with the SHACL report when the level rules are broken.
+    """
+    try:
+        graph = read_ontology(paths)
+    except OntologyLoadError as error:
+        raise OntologyError(str(error)) from None
+    report = validate_ontology_rules(graph)
+    if not report.conforms:
+        raise OntologyError("The ontology breaks its level rules:", report)
+    triples = tuple(_to_oxigraph(graph))
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in triples)
+    labels, definitions, statements = _texts(store)
+    concepts = _concepts(store)
+    return Ontology(
+        sources=tuple(paths),
+        triples=triples,
+        version=_version(store),
+        labels=labels,
+        definitions=definitions,
+        statements=statements,
+        concepts=concepts,
+        ancestors={concept: _ancestors(concept, concepts) for concept in concepts},
+        indicators=_indicators(store),
+        levels=_levels(store),
+    )
+
+
+def run(store: ox.Store, name: str, **bindings: ox.NamedNode | ox.Literal) -> ox.QuerySolutions:
+    """Run the named query with the ontology graph as the default graph."""
+    return store.query(
+        query(name),
+        default_graph=ONTOLOGY_GRAPH,
+        substitutions={ox.Variable(k): v for k, v in bindings.items()},
+    )
+
+
+def _to_oxigraph(graph: rdflib.Graph) -> list[ox.Triple]:
+    # N-Triples is the one format both libraries read and write exactly alike.
+    data = graph.serialize(format="nt", encoding="utf-8")
+    return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+
+
+def _version(store: ox.Store) -> str:
+    for row in run(store, "ontology-version"):
+        if row["ontology"].value == ONTOLOGY_IRI or row["versionIri"] is not None:
+            version = row["versionIri"] or row["versionInfo"] or row["ontology"]
+            return version.value
+    return "unversioned"
+
+
+def _texts(store: ox.Store) -> tuple[dict, dict, dict]:
+    tables = {name: defaultdict(dict) for name in ("label", "definition", "statement")}
+    for row in run(store, "labels"):
+        for variable, table in tables.items():
+            text = row[variable]
+            if text is not None:
+                table[row["term"].value].setdefault(text.language or "en", text.value)
+    return tuple(dict(table) for table in tables.values())
+
+
+def _in_language(texts: Mapping[str, str], lang: str) -> str | None:
+    return texts.get(lang) or texts.get("en")
+
+
+def _concepts(store: ox.Store) -> dict[str, tuple[str, ...]]:
+    parents: dict[str, list[str]] = defaultdict(list)
+    for row in run(store, "concepts"):
+        concept = parents[row["concept"].value]
+        if row["parent"] is not None:
+            concept.append(row["parent"].value)
+    return {concept: tuple(found) for concept, found in parents.items()}
+
+
+def _ancestors(concept: str, parents: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
+    seen, stack = set(), list(parents.get(concept, ()))
+    while stack:
+        parent = stack.pop()
+        if parent not in seen:
+            seen.add(parent)
+            stack.extend(parents.get(parent, ()))
+    return frozenset(seen)
+
+
+def _indicators(store: ox.Store) -> tuple[Indicator, ...]:
+    return tuple(
+        Indicator(row["concept"].value, row["phrase"].value, row["phrase"].language.lower())
+        for row in run(store, "indicators")
+    )
+
+
+def _levels(store: ox.Store) -> tuple[Level, ...]:
+    ranks: dict[str, int] = {}
+    rules: dict[str, list[Rule]] = defaultdict(list)
+    builds_on: dict[str, list[str]] = defaultdict(list)
+    for row in run(store, "levels"):
+        level = row["level"].value
+        ranks[level] = int(row["rank"].value)
+        if row["concept"] is not None:
+            rule = Rule(row["concept"].value, row["prohibition"].value == "true")
+            if rule not in rules[level]:
+                rules[level].append(rule)
+        if row["buildsOn"] is not None and row["buildsOn"].value not in builds_on[level]:
+            builds_on[level].append(row["buildsOn"].value)
+    return tuple(
+        Level(level, rank, tuple(rules[level]), tuple(builds_on[level]))
+        for level, rank in sorted(ranks.items(), key=lambda item: item[1])
+    )
