@@ -29,6 +29,9 @@ from grasp.validation import CLAIMS_SHAPES, ValidationReport, validate_graph
 #: The passes that judge the levels, in order; each adds its CONSTRUCT result to the graph.
 JUDGEMENT_QUERIES = ("requirement-results", "level-results", "highest-level")
 
+#: How many assessments one in-memory workspace serves before it is replaced.
+WORKSPACE_USES = 1000
+
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDFS_SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
@@ -138,6 +141,8 @@ class Assessor:
     def __init__(self, ontology: Ontology) -> None:
         self.ontology = ontology
         self.mapper = Mapper.for_ontology(ontology)
+        self._workspace_store: EmbeddedStore | None = None
+        self._workspace_uses = 0
 
     def validate(self, claims: ClaimsGraph) -> ValidationReport:
         """Validate a claims graph against ``shapes/claims.shacl.ttl``."""
@@ -152,18 +157,31 @@ class Assessor:
         triples = list(claims.triples)
         triples += self._provenance(claims.assessment, created)
         triples += self._readings(claims)
-        workspace = EmbeddedStore(None)
-        workspace.oxigraph.extend(self.ontology.quads())
-        workspace.add_graph(claims.assessment, triples)
-        for name in JUDGEMENT_QUERIES:
-            judged = workspace.oxigraph.query(
-                query(name),
-                default_graph=ONTOLOGY_GRAPH,
-                substitutions={ox.Variable("assessment"): claims.assessment},
-            )
-            workspace.add_graph(claims.assessment, list(judged))
-        stored = workspace.graph(claims.assessment) or []
-        return describe(workspace, claims.assessment, triples=stored)
+        workspace = self._workspace()
+        try:
+            workspace.add_graph(claims.assessment, triples)
+            for name in JUDGEMENT_QUERIES:
+                judged = workspace.oxigraph.query(
+                    query(name),
+                    default_graph=ONTOLOGY_GRAPH,
+                    substitutions={ox.Variable("assessment"): claims.assessment},
+                )
+                workspace.add_graph(claims.assessment, list(judged))
+            stored = workspace.graph(claims.assessment) or []
+            return describe(workspace, claims.assessment, triples=stored)
+        finally:
+            workspace.oxigraph.remove_graph(claims.assessment)
+
+    def _workspace(self) -> EmbeddedStore:
+        # An in-memory store that holds the ontology, lent to one assessment graph at a time
+        # (each under its own name, so concurrent use is safe). pyoxigraph never frees the
+        # strings a store has seen, so the store is replaced after WORKSPACE_USES graphs.
+        self._workspace_uses += 1
+        if self._workspace_store is None or self._workspace_uses > WORKSPACE_USES:
+            store = EmbeddedStore(None)
+            store.oxigraph.extend(self.ontology.quads)
+            self._workspace_store, self._workspace_uses = store, 1
+        return self._workspace_store
 
     def _validation_graph(self, claims: ClaimsGraph) -> rdflib.Graph:
         # The claims plus the superclasses of the concepts they name: enough for the shapes

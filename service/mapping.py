@@ -11,6 +11,7 @@ into a denial.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -121,6 +122,9 @@ class Mapper:
             if stems:
                 self._phrases[lang][stems[0]].append(_Phrase(indicator, stems))
         self._broader = ancestors or {}
+        self._negations = {lang: self._stems(NEGATIONS[lang], lang) for lang in STEMMER_NAMES}
+        self._hedges = {lang: self._stems(HEDGES[lang], lang) for lang in STEMMER_NAMES}
+        self._openers = {lang: self._stems(CLAUSE_OPENERS[lang], lang) for lang in STEMMER_NAMES}
 
     @classmethod
     def for_ontology(cls, ontology: Ontology) -> Mapper:
@@ -133,8 +137,7 @@ class Mapper:
         if lang not in STEMMER_NAMES:
             return []
         tokens = self._tokens(text, lang)
-        hedged = any(t.stem in self._hedge_stems(lang) for t in tokens)
-        negation_stems = self._negation_stems(lang)
+        hedged = any(t.stem in self._hedges[lang] for t in tokens)
         best: dict[tuple[str, str], Reading] = {}
         for position, token in enumerate(tokens):
             for phrase in self._phrases[lang].get(token.stem, ()):
@@ -142,7 +145,7 @@ class Mapper:
                 if matched is None:
                     continue
                 gaps = matched[-1] - matched[0] + 1 - len(matched)
-                negated = _negated(tokens, matched, negation_stems)
+                negated = _negated(tokens, matched, self._negations[lang])
                 confidence = max(0.5, 1.0 - 0.1 * gaps) * (HEDGE_FACTOR if hedged else 1.0)
                 reading = Reading(
                     concept=phrase.indicator.concept,
@@ -174,12 +177,14 @@ class Mapper:
         ]
 
     def _stem(self, word: str, lang: str) -> str:
-        word = word.lower().replace("ё", "е").replace("’", "'")
-        return word if word == "n't" else self._stemmers[lang].stemWord(word)
+        return _stem(self._stemmers[lang], word)
+
+    def _stems(self, words: Iterable[str], lang: str) -> set[str]:
+        return {self._stem(word, lang) for word in words}
 
     def _tokens(self, text: str, lang: str) -> list[_Token]:
         breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
-        openers = {self._stem(word, lang) for word in CLAUSE_OPENERS[lang]}
+        openers = self._openers[lang]
         tokens, clause, next_break = [], 0, 0
         for match in _WORD.finditer(text):
             while next_break < len(breaks) and breaks[next_break] < match.start():
@@ -190,11 +195,13 @@ class Mapper:
             tokens.append(_Token(stem, match.start(), match.end(), clause))
         return tokens
 
-    def _negation_stems(self, lang: str) -> set[str]:
-        return {self._stem(word, lang) for word in NEGATIONS[lang]}
 
-    def _hedge_stems(self, lang: str) -> set[str]:
-        return {self._stem(word, lang) for word in HEDGES[lang]}
+@lru_cache(maxsize=200_000)
+def _stem(stemmer: snowballstemmer.stemmer, word: str) -> str:
+    # Snowball in pure Python costs ~0.3 ms a word; a language has far fewer distinct words
+    # than a service sees, so remembering them keeps mapping cheap.
+    word = word.lower().replace("ё", "е").replace("’", "'")
+    return word if word == "n't" else stemmer.stemWord(word)
 
 
 def _match(tokens: list[_Token], first: int, stems: tuple[str, ...]) -> list[int] | None:

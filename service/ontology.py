@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -91,15 +92,10 @@ class Ontology:
         """Say whether ``iri`` is a concept a claim can affirm or deny."""
         return iri in self.concepts
 
-    def quads(self, graph: ox.NamedNode = ONTOLOGY_GRAPH) -> list[ox.Quad]:
-        """Return the ontology's triples as quads in ``graph``."""
-        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in self.triples]
-
-    def store(self) -> ox.Store:
-        """Return a new in-memory store holding the ontology in its named graph."""
-        store = ox.Store()
-        store.extend(self.quads())
-        return store
+    @cached_property
+    def quads(self) -> tuple[ox.Quad, ...]:
+        """The ontology's triples as quads in the ontology graph."""
+        return tuple(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in self.triples)
 
 
 def load_ontology(paths: Sequence[Path]) -> Ontology:

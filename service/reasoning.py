@@ -10,7 +10,8 @@ Reasoners, from most to least complete:
 - ``"hermit"``: HermiT through owlready2, the full OWL 2 DL semantics; starts a JVM
   (about 1.2 s a call), so run it at load time only.
 - ``"owlrl"``: the OWL 2 RL rules in pure Python (``owlrl``); no Java, catches
-  subclass and equivalence chains and intersections, not every DL entailment.
+  subclass and equivalence chains and intersections, not every DL entailment, and
+  its consistency verdict is not used (see :func:`_owlrl`).
 - ``"none"``: the transitive closure of the stated ``rdfs:subClassOf`` and
   ``owl:equivalentClass`` only.
 
@@ -50,7 +51,6 @@ _TRIVIAL = {OWL.Thing, OWL.Nothing, RDFS.Resource, OWL.Class, RDFS.Class}
 # owlready2 keeps module-level state (its default world, the reasoner's temp files):
 # one reasoning run at a time in a process.
 _OWLREADY_LOCK = threading.Lock()
-_OWLRL_ERROR = URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")
 
 
 class ReasoningError(Exception):
@@ -122,11 +122,11 @@ def _owlrl(graph: Graph) -> ReasoningResult:
     unsatisfiable = sorted(
         s for s in expanded.subjects(RDFS.subClassOf, OWL.Nothing) if s in classes
     )
-    # owlrl records a clash (e.g. an individual in two disjoint classes) as an error message.
-    inconsistent = (None, RDF.type, _OWLRL_ERROR) in expanded
+    # owlrl also records clashes as error messages, but they are not a verdict to trust:
+    # owlrl 7.6 flags the shipped ontology (owl:hasKey on grasp:rank makes it merge the
+    # levels, and it rejects "0.0" as an xsd:double). Consistency is HermiT's call.
     return ReasoningResult(
         hierarchy=_closure(edges, classes, exclude=set(unsatisfiable)),
-        consistent=not inconsistent,
         unsatisfiable=unsatisfiable,
     )
 

@@ -89,7 +89,12 @@ def detect_format(data: bytes) -> Format:
     if not _looks_like_xml(data):
         return Format.TURTLE
     root = _root_element(data)
-    if root is not None and root.tag == f"{{{_OWL_NS}}}Ontology" and "ontologyIRI" in root.attrib:
+    # RDF/XML may also open with owl:Ontology, but then it names it with rdf:about.
+    if (
+        root is not None
+        and root.tag == f"{{{_OWL_NS}}}Ontology"
+        and f"{{{_RDF_NS}}}about" not in root.attrib
+    ):
         return Format.OWL_XML
     return Format.RDF_XML
 
@@ -245,6 +250,8 @@ def _parse_owl_xml(path: Path, data: bytes) -> Graph:
         position = re.search(r"line \d+, column \d+", str(error))
         cause = error.__cause__ or error
         reason = f"{type(cause).__name__} {cause}".strip()
+        if isinstance(cause, KeyError):
+            reason = f"the prefix {cause} is not declared with <Prefix name={cause}>"
         where = position.group(0) if position else "position unknown"
         raise OntologyLoadError(f"{path}, {where}: not valid OWL/XML ({reason})") from error
     return graph

@@ -1,0 +1,344 @@
+"""The SPARQL 1.1 Protocol endpoint (/sparql), the Graph Store read side (/graphs), the query page.
+
+Every user query is checked by :mod:`grasp.sparql.guard` and answered by a worker process
+of :class:`grasp.sparql.executor.QueryPool`; none runs in this process. Updates, when an
+operator enables them with a token, run in this process's store, the only writer.
+
+Wiring, in the application factory::
+
+    endpoint = SparqlEndpoint(settings, writer_store=runtime.store.oxigraph)
+    app.include_router(endpoint.router)
+    # in the lifespan:  await endpoint.start()  ...  await endpoint.close()
+    # after each write to the store:  endpoint.data_changed()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from grasp.config import PROJECT_ROOT, Settings
+from grasp.sparql.description import service_description
+from grasp.sparql.executor import QueryError, QueryJob, QueryPool
+from grasp.sparql.guard import QueryRefused, check_query, check_update
+from grasp.sparql.negotiation import choose_format
+from grasp.sparql.results import BOOLEAN_TYPES, GRAPH_TYPES, SOLUTION_TYPES
+
+STATIC = Path(__file__).parent / "static"
+#: The query page's files, by the name they are served under.
+ASSETS = {
+    "query.js": "text/javascript; charset=utf-8",
+    "query.css": "text/css; charset=utf-8",
+}
+PROBLEM_JSON = "application/problem+json"
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+
+class SparqlError(Exception):
+    """A refused SPARQL request: its HTTP status and a message in plain words."""
+
+    def __init__(self, status: int, detail: str, *, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status, self.detail, self.headers = status, detail, headers or {}
+
+
+class SparqlEndpoint:
+    """The endpoint's state: the worker pool, the writer store, the examples; and its router."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        writer_store,
+        *,
+        snapshot_root: Path | None = None,
+        examples_dir: Path | None = None,
+    ):
+        self.settings = settings
+        #: The API process's read-write pyoxigraph Store: source of snapshots, target of updates.
+        self.writer_store = writer_store
+        store_path = Path(settings.store)
+        self.pool = QueryPool(
+            writer_store,
+            # Beside the store, so the snapshot's hard links stay on one file system.
+            snapshot_root=snapshot_root or store_path.parent / f"{store_path.name}.sparql-snapshots",
+            workers=settings.query_workers,
+            timeout=settings.query_timeout,
+            max_rows=settings.query_max_rows,
+        )
+        self.examples = load_examples(examples_dir or PROJECT_ROOT / "queries" / "examples")
+        self._update_lock = asyncio.Lock()
+        self.router = sparql_router(self)
+
+    async def start(self) -> None:
+        """Start the query workers (call from the application's lifespan)."""
+        await self.pool.start()
+
+    async def close(self) -> None:
+        """Stop the query workers and delete their snapshots."""
+        await self.pool.close()
+
+    def data_changed(self) -> None:
+        """Tell the endpoint the store was written; the next query sees the change."""
+        self.pool.data_changed()
+
+    async def query(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
+        """Check, run and serialise one query."""
+        try:
+            checked = check_query(text)
+        except QueryRefused as refusal:
+            raise SparqlError(400, str(refusal)) from None
+        offers = {"SELECT": SOLUTION_TYPES, "ASK": BOOLEAN_TYPES}.get(checked.form, GRAPH_TYPES)
+        media_type = _choose(params, request, offers)
+        default_graphs = params.get("default-graph-uri")
+        named_graphs = params.get("named-graph-uri")
+        # The protocol's dataset replaces the query's; a query's FROM replaces the union.
+        protocol_dataset = default_graphs is not None or named_graphs is not None
+        job = QueryJob(
+            query=checked.text,
+            form=checked.form,
+            media_type=media_type,
+            base_iri=_endpoint_iri(request),
+            union_default_graph=not protocol_dataset and not checked.has_dataset_clause,
+            default_graphs=(default_graphs or []) if protocol_dataset else None,
+            named_graphs=(named_graphs or []) if protocol_dataset else None,
+        )
+        return await self._run(job)
+
+    async def update(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
+        """Run one update in the writer store, if the request carries the operator's token."""
+        token = self.settings.update_token
+        if not token:
+            raise SparqlError(403, "SPARQL Update is disabled on this endpoint (read-only)")
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+            raise SparqlError(
+                401, "SPARQL Update needs the operator's Bearer token",
+                headers={"WWW-Authenticate": 'Bearer realm="grasp-sparql-update"'},
+            )
+        if "using-graph-uri" in params or "using-named-graph-uri" in params:
+            raise SparqlError(
+                400, "using-graph-uri and using-named-graph-uri are not supported; "
+                "write USING or WITH in the update instead"
+            )
+        try:
+            checked = check_update(text)
+        except QueryRefused as refusal:
+            raise SparqlError(400, str(refusal)) from None
+        async with self._update_lock:
+            try:
+                # Not killable: pyoxigraph has no cancellation, and only this process may
+                # write. Updates come from the operator only (the token), never the public.
+                await asyncio.to_thread(
+                    self.writer_store.update, checked.text, base_iri=_endpoint_iri(request)
+                )
+            except SyntaxError as error:
+                raise SparqlError(400, f"syntax error: {error}") from None
+            finally:
+                self.data_changed()
+        return Response(status_code=204)
+
+    async def _run(self, job: QueryJob) -> Response:
+        try:
+            answer = await self.pool.run(job)
+        except QueryError as error:
+            raise SparqlError(error.status, str(error)) from None
+        return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+
+
+def sparql_router(endpoint: SparqlEndpoint) -> APIRouter:
+    """Return the routes of ``endpoint``: /sparql, its page and assets, and /graphs."""
+    router = APIRouter(tags=["SPARQL"])
+
+    async def guarded(call) -> Response:
+        try:
+            return await call
+        except SparqlError as error:
+            return _problem(error.status, error.detail, error.headers)
+
+    @router.get("/sparql", summary="SPARQL query (GET), service description or query page")
+    async def sparql_get(request: Request) -> Response:
+        return await guarded(_dispatch_get(request, endpoint))
+
+    @router.post("/sparql", summary="SPARQL query or update (POST)")
+    async def sparql_post(request: Request) -> Response:
+        return await guarded(_dispatch_post(request, endpoint))
+
+    @router.get("/sparql/examples", summary="Example queries for the query page")
+    async def sparql_examples() -> JSONResponse:
+        return JSONResponse(endpoint.examples)
+
+    @router.get("/sparql/assets/{name}", include_in_schema=False)
+    async def sparql_asset(name: str) -> Response:
+        if name not in ASSETS:
+            return _problem(404, f"no asset {name}")
+        return Response((STATIC / name).read_bytes(), media_type=ASSETS[name])
+
+    @router.get("/graphs", summary="Graph Store Protocol: read one graph")
+    async def graph_get(request: Request) -> Response:
+        return await guarded(_read_graph(request, endpoint))
+
+    return router
+
+
+async def _dispatch_get(request: Request, endpoint: SparqlEndpoint) -> Response:
+    """Answer GET /sparql: a query, or without one the description or the query page."""
+    params = _params(request.url.query)
+    if "update" in params:
+        raise SparqlError(405, "SPARQL Update must be sent with POST", headers={"Allow": "POST"})
+    if "query" in params:
+        return await endpoint.query(request, _single(params, "query"), params)
+    return _describe(request, endpoint)
+
+
+async def _dispatch_post(request: Request, endpoint: SparqlEndpoint) -> Response:
+    """Tell a query from an update by the request's media type (Protocol sections 2.1, 2.2)."""
+    content_type = request.headers.get("content-type", "")
+    media_type, _, parameters = content_type.partition(";")
+    media_type = media_type.strip().lower()
+    charset = next(
+        (value.strip().strip('"').lower() for name, _, value in
+         (p.partition("=") for p in parameters.split(";")) if name.strip().lower() == "charset"),
+        "utf-8",
+    )
+    if charset not in ("utf-8", "utf8"):
+        raise SparqlError(415, f"the body must be UTF-8, not {charset}")
+    body = await _read_body(request, endpoint.settings.max_body_bytes)
+    params = _params(request.url.query)
+    if media_type == FORM:
+        form = _params(_decode(body))
+        for name, values in form.items():
+            params.setdefault(name, []).extend(values)
+        if "query" in form and "update" in form:
+            raise SparqlError(400, "send either query or update, not both")
+        if "update" in form:
+            return await endpoint.update(request, _single(form, "update"), params)
+        if "query" in form:
+            return await endpoint.query(request, _single(form, "query"), params)
+        raise SparqlError(400, "the form has no query and no update parameter")
+    if media_type == SPARQL_QUERY:
+        return await endpoint.query(request, _decode(body), params)
+    if media_type == SPARQL_UPDATE:
+        return await endpoint.update(request, _decode(body), params)
+    raise SparqlError(
+        415,
+        f"POST needs Content-Type {FORM}, {SPARQL_QUERY} or {SPARQL_UPDATE}"
+        + (f", not {media_type}" if media_type else ""),
+    )
+
+
+async def _read_graph(request: Request, endpoint: SparqlEndpoint) -> Response:
+    """Answer GET /graphs?graph=IRI or GET /graphs?default (Graph Store Protocol 5.2)."""
+    params = _params(request.url.query)
+    if ("graph" in params) == ("default" in params):
+        raise SparqlError(400, "give exactly one of ?graph=IRI and ?default")
+    media_type = _choose(params, request, GRAPH_TYPES)
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    if "default" in params:
+        job = QueryJob(query, "CONSTRUCT", media_type, union_default_graph=True)
+    else:
+        graph = _single(params, "graph")
+        job = QueryJob(query, "CONSTRUCT", media_type, default_graphs=[graph], named_graphs=[])
+    try:
+        answer = await endpoint.pool.run(job)
+    except QueryError as error:
+        raise SparqlError(error.status, str(error)) from None
+    if answer.rows == 0 and "graph" in params:
+        raise SparqlError(404, f"no graph named <{params['graph'][0]}> in this store")
+    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+
+
+def _describe(request: Request, endpoint: SparqlEndpoint) -> Response:
+    """Answer GET /sparql with no query: the description, or the query page for a browser."""
+    params = _params(request.url.query)
+    media_type = _choose(params, request, (*GRAPH_TYPES, "text/html"), allow_html=True)
+    headers = {"Vary": "Accept"}
+    if media_type == "text/html":
+        return Response((STATIC / "query.html").read_bytes(), media_type="text/html; charset=utf-8",
+                        headers=headers)
+    body = service_description(
+        _endpoint_iri(request),
+        media_type,
+        update_enabled=bool(endpoint.settings.update_token),
+        base_iri=endpoint.settings.base_iri,
+    )
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def load_examples(folder: Path) -> list[dict[str, str]]:
+    """Read the example queries: name (file stem), summary (``#+ summary:`` line), text."""
+    examples = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        summary = next(
+            (line.split(":", 1)[1].strip() for line in text.splitlines()
+             if line.startswith("#+ summary:")),
+            path.stem,
+        )
+        examples.append({"name": path.stem, "summary": summary, "query": text})
+    return examples
+
+
+def _choose(params, request: Request, offers, *, allow_html: bool = False) -> str:
+    format_name = (params.get("format") or params.get("output") or [None])[0]
+    media_type = choose_format(format_name, request.headers.get("accept"), offers)
+    if media_type is None:
+        raise SparqlError(
+            406, "none of the requested formats is available; this answer can be "
+            + ", ".join(offer for offer in offers if allow_html or offer != "text/html")
+        )
+    return media_type
+
+
+def _params(query_string: str) -> dict[str, list[str]]:
+    return parse_qs(query_string, keep_blank_values=True)
+
+
+def _single(params: dict[str, list[str]], name: str) -> str:
+    values = params[name]
+    if len(values) != 1:
+        raise SparqlError(400, f"give exactly one {name} parameter, not {len(values)}")
+    return values[0]
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SparqlError(400, "the body is not valid UTF-8") from None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise SparqlError(413, f"the body is larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise SparqlError(413, f"the body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _endpoint_iri(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def _problem(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    # The same RFC 9457 shape as grasp.api.errors, without importing the assessment stack.
+    titles = {400: "Bad SPARQL request", 401: "Unauthorized", 403: "Forbidden",
+              404: "Not found", 405: "Method not allowed", 406: "Not acceptable",
+              413: "Body too large", 415: "Unsupported media type",
+              500: "Query failed", 503: "Query stopped"}
+    body = {"type": "about:blank", "title": titles.get(status, "Error"), "status": status,
+            "detail": detail}
+    return Response(json.dumps(body), status_code=status, media_type=PROBLEM_JSON,
+                    headers=headers)
