@@ -67,15 +67,17 @@ def validate_graph(data: rdflib.Graph, shapes: Path, *, lang: str = "en") -> Val
     Only our own shapes graph is used (never shapes found in the data), with SHACL-AF off,
     so a request cannot bring rules or SPARQL of its own.
     """
+    shapes_graph = load_shapes(shapes)
     conforms, results, _ = pyshacl_validate(
         data,
-        shacl_graph=load_shapes(shapes),
+        shacl_graph=shapes_graph,
         inference="none",
         advanced=False,
         allow_warnings=True,
         abort_on_first=False,
     )
-    return ValidationReport(conforms=bool(conforms), violations=_violations(results, lang))
+    return ValidationReport(conforms=bool(conforms),
+                            violations=_violations(results, shapes_graph, lang))
 
 
 def validate_ontology_rules(graph: rdflib.Graph) -> ValidationReport:
@@ -83,7 +85,7 @@ def validate_ontology_rules(graph: rdflib.Graph) -> ValidationReport:
     return validate_graph(graph, ONTOLOGY_RULES_SHAPES)
 
 
-def _violations(results: rdflib.Graph, lang: str) -> tuple[Violation, ...]:
+def _violations(results: rdflib.Graph, shapes: rdflib.Graph, lang: str) -> tuple[Violation, ...]:
     found = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
         path = results.value(result, SH.resultPath)
@@ -95,10 +97,17 @@ def _violations(results: rdflib.Graph, lang: str) -> tuple[Violation, ...]:
                 value=_term(value) if value is not None else None,
                 message=_message(results, result, lang),
                 severity=_term(results.value(result, SH.resultSeverity)).rpartition("#")[2],
-                shape=_term(results.value(result, SH.sourceShape)),
+                shape=_named_shape(shapes, results.value(result, SH.sourceShape)),
             )
         )
     return tuple(sorted(set(found), key=lambda v: (v.focus, v.path or "", v.message)))
+
+
+def _named_shape(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str | None:
+    """Name the shape a result cites: a property shape by the node shape that holds it."""
+    if isinstance(shape, rdflib.BNode):
+        shape = shapes.value(predicate=SH.property, object=shape)
+    return str(shape) if isinstance(shape, rdflib.URIRef) else None
 
 
 def _message(results: rdflib.Graph, result: rdflib.term.Node, lang: str) -> str:

@@ -69,8 +69,12 @@ def install_error_handlers(app: FastAPI) -> None:
             }
             for v in error.report.violations
         ]
-        return problem(422, "The claims do not conform to the claims shapes",
-                       error.report.text(), violations=violations)
+        detail = "; ".join(
+            f"{v['field']}: {v['message']}" + (f" (value: {compact(v['value'])})" if v["value"] else "")
+            for v in violations
+        )
+        return problem(422, "The claims do not conform to the claims shapes", detail,
+                       violations=violations)
 
     @app.exception_handler(ValidationError)
     @app.exception_handler(RequestValidationError)

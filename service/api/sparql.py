@@ -141,6 +141,9 @@ class SparqlEndpoint:
                 )
             except SyntaxError as error:
                 raise SparqlError(400, f"syntax error: {error}") from None
+            except (RuntimeError, ValueError) as error:
+                # An update that is well formed but cannot apply, e.g. CLEAR of a missing graph.
+                raise SparqlError(400, f"the update was not applied: {error}") from None
             finally:
                 self.data_changed()
         return Response(status_code=204)
