@@ -67,8 +67,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
     command = check_command()
-    print(f"command: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}"
-          f" ontology/  (median of {runs}, cold process)")
+    print(
+        f"command: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}"
+        f" ontology/  (median of {runs}, cold process)"
+    )
     print(f"{'variant':<28}{'seconds':>9}{'exit':>6}")
     for label, extra in [("with HermiT", []), ("--no-reasoner (baseline)", ["--no-reasoner"])]:
         seconds, code = cold([*command, *extra, str(ROOT / "ontology")], runs)

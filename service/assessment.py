@@ -146,7 +146,7 @@ class Assessor:
 
     def validate(self, claims: ClaimsGraph) -> ValidationReport:
         """Validate a claims graph against ``shapes/claims.shacl.ttl``."""
-        return validate_graph(self._validation_graph(claims), CLAIMS_SHAPES)
+        return validate_graph(self._validation_triples(claims), CLAIMS_SHAPES)
 
     def assess(self, claims: ClaimsGraph, *, now: datetime | None = None) -> Assessment:
         """Validate, map and judge a claims graph; raise :class:`InvalidClaims` if it is invalid."""
@@ -183,7 +183,7 @@ class Assessor:
             self._workspace_store, self._workspace_uses = store, 1
         return self._workspace_store
 
-    def _validation_graph(self, claims: ClaimsGraph) -> rdflib.Graph:
+    def _validation_triples(self, claims: ClaimsGraph) -> list[tuple]:
         # The claims plus the superclasses of the concepts they name: enough for the shapes
         # to tell a concept of the ontology from any other IRI, without the whole ontology.
         named = {t.object.value for t in claims.triples if t.predicate == grasp("concept")}
@@ -192,10 +192,8 @@ class Assessor:
             for concept in named
             for ancestor in self.ontology.ancestors.get(concept, ())
         ]
-        graph = rdflib.Graph()
-        for triple in [*claims.triples, *closure]:
-            graph.add((_rdflib(triple.subject), _rdflib(triple.predicate), _rdflib(triple.object)))
-        return graph
+        return [(_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object))
+                for t in [*claims.triples, *closure]]
 
     def _provenance(self, assessment: ox.NamedNode, created: str) -> list[ox.Triple]:
         return [

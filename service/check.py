@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, TextIO
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import OWL
 
 from grasp.config import PROJECT_ROOT
@@ -87,8 +87,14 @@ class CheckResult:
         """Render the result as a plain-text table for a terminal, worst findings first."""
         lines = []
         rows = [
-            (f.severity.upper(), f.check, _short(f.entity), _short(f.property), _short(f.value),
-             f.message)
+            (
+                f.severity.upper(),
+                f.check,
+                _short(f.entity),
+                _short(f.property),
+                _short(f.value),
+                f.message,
+            )
             for f in sorted(self.findings, key=lambda f: (SEVERITIES.index(f.severity), f.check))
         ]
         if rows:
@@ -202,14 +208,22 @@ def _consistency_findings(reasoned) -> list[Finding]:
     if not reasoned.consistent:
         return [
             Finding(
-                "consistency", "error", "", "", "",
+                "consistency",
+                "error",
+                "",
+                "",
+                "",
                 "the ontology is inconsistent: no world satisfies all its axioms "
                 "(open it in Protégé, run HermiT and use 'Explain inconsistent ontology')",
             )
         ]
     return [
         Finding(
-            "consistency", "error", str(iri), str(OWL.equivalentClass), str(OWL.Nothing),
+            "consistency",
+            "error",
+            str(iri),
+            str(OWL.equivalentClass),
+            str(OWL.Nothing),
             "is unsatisfiable: no individual can belong to it, so no claim can affirm it "
             "(often two disjoint superclasses)",
         )
@@ -265,7 +279,11 @@ def _run_profile(graph: Graph, result: CheckResult) -> None:
     for violation in violations:
         result.findings.append(
             Finding(
-                "owl2-dl-profile", "error", violation.entity, "", violation.kind,
+                "owl2-dl-profile",
+                "error",
+                violation.entity,
+                "",
+                violation.kind,
                 violation.message,
             )
         )

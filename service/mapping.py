@@ -1,20 +1,42 @@
 """Map free text to concepts: which concepts a statement affirms or denies, and why.
 
-The mapper knows no concept by itself: it is compiled from the ontology's
-``grasp:indicator`` phrases. Words are compared by their Snowball stems, so case and
-inflection do not matter ("локального приоритета" matches "локальный приоритет"); the words
-of a phrase must come in order within one clause, with a few other words allowed between
-them. A negation before the phrase in the same clause ("does not", "не") turns the reading
-into a denial.
+The mapper knows no concept by itself: it is compiled from the ontology's phrases.
+``grasp:indicator`` phrases signal that a text affirms a concept ("the model thinks");
+``grasp:denialIndicator`` phrases signal that it denies one ("the model really reasons"
+denies that reasoning is simulated). An engineer who adds a phrase in Protégé changes the
+mapping; nothing about a concept is written here.
+
+How a text is read, top to bottom:
+
+1. Code is not a claim: a text that looks like source code maps to nothing.
+2. The text is cut into sentences and clauses (punctuation, dashes, and words such as
+   "but", "а", "но" that open a new clause) and into words, each compared by its Snowball
+   stem, so case and inflection do not matter ("локального приоритета" matches
+   "локальный приоритет", "thinks" matches "think").
+3. A phrase matches when its words come in order within one clause, with at most
+   ``MAX_GAP`` other words between two of them. Small words ("the", "of", "в") are left out
+   of phrases, so a text may have them or others in their place.
+4. A phrase of a single common word ("attention", "layers", "помощник") counts only when
+   the statement is about language models at all: it names one (``TOPIC_WORDS``) or
+   another phrase matched. "I paid attention to the lecture" maps to nothing.
+5. The stance: a negation shortly before the phrase in the same clause ("does not",
+   "не", "no one", "rather than") turns the reading over, and so does a dismissal anywhere
+   in the sentence ("... is outdated", "... — это эзотерика"). A hedge ("maybe",
+   "кажется") or a question keeps the stance but lowers the confidence.
+6. Readings that overlap keep the tighter match, and a concept read together with one of
+   its subclasses on the same words keeps the subclass (the ontology supplies the rest).
+
+Every reading carries its phrase, its character span, its confidence and the cue that set
+its stance, so a user sees why.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -23,40 +45,84 @@ from grasp.ontology import Indicator, Ontology
 #: Words that may stand between the words of an indicator phrase.
 MAX_GAP = 3
 #: How many words before a match a negation may stand and still apply to it.
-NEGATION_REACH = 4
+NEGATION_REACH = 5
+
+#: Confidence of a contiguous match; each word of gap costs GAP_COST, down to MIN_CONFIDENCE.
+BASE_CONFIDENCE = 0.9
+GAP_COST = 0.1
+MIN_CONFIDENCE = 0.5
+#: A one-word phrase is weaker evidence than a phrase of several words.
+SINGLE_WORD_FACTOR = 0.9
+HEDGE_FACTOR = 0.8
+QUESTION_FACTOR = 0.85
+DISMISSAL_FACTOR = 0.85
 
 STEMMER_NAMES = {"en": "english", "ru": "russian"}
+
+DENIAL_INDICATOR = "https://w3id.org/grasp/ontology#denialIndicator"
 
 # Words that carry no meaning of their own in an indicator phrase: they are dropped from
 # phrases, and a text may have them or other words in their place.
 FILLER_WORDS = {
     "en": {"the", "a", "an", "of", "to", "in", "on", "its", "their", "from", "and", "with",
-           "by", "for", "at", "as"},
-    "ru": {"и", "в", "во", "на", "с", "со", "к", "о", "об", "по", "за", "из", "от", "до", "у"},
+           "by", "for", "at", "as", "is", "are", "be", "was", "just"},
+    "ru": {"и", "в", "во", "на", "с", "со", "к", "о", "об", "по", "за", "из", "от", "до", "у",
+           "это", "как", "просто"},
 }
+# Words and word sequences that deny what follows them in the same clause.
 NEGATIONS = {
-    "en": {"not", "n't", "cannot", "no", "never", "neither", "nor", "none", "nothing", "without"},
-    "ru": {"не", "нет", "ни", "никогда", "никак", "ничего"},
+    "en": ["not", "n't", "cannot", "no", "never", "neither", "nor", "none", "nothing", "nobody",
+           "zero", "hardly", "rather than", "instead of", "as opposed to", "more than",
+           "far from", "less interested"],
+    "ru": ["не", "нет", "ни", "никогда", "никак", "ничего", "никто", "некому", "никакой",
+           "вместо", "больше чем", "отнюдь"],
+}
+# Words that dismiss whatever the sentence quotes or names ("... is outdated").
+DISMISSALS = {
+    "en": ["outdated", "mysticism", "nonsense", "myth", "noise", "contradiction in terms",
+           "oxymoron", "irrelevant", "don't care", "doesn't matter", "overrated", "bullshit",
+           "hype", "buzzword", "misconception"],
+    "ru": ["устарел", "эзотерика", "мистика", "чушь", "бред", "шум", "миф", "оксюморон",
+           "неинтересно", "не интересно", "понятия не имею", "не имею понятия", "не представляю",
+           "без понятия", "ерунда", "сказки", "хайп"],
 }
 # Words that open a new clause: a negation before them does not reach past them.
 CLAUSE_OPENERS = {
-    "en": {"but", "however", "although", "though", "whereas", "yet", "instead", "rather"},
-    "ru": {"а", "но", "однако", "зато", "хотя", "тогда", "же"},
+    "en": {"but", "however", "although", "though", "whereas", "yet", "instead", "while"},
+    "ru": {"а", "но", "однако", "зато", "хотя", "тогда", "же", "зато", "пока"},
 }
 HEDGES = {
-    "en": {"maybe", "perhaps", "probably", "possibly", "might", "seems", "guess", "somewhat"},
-    "ru": {"может", "наверное", "возможно", "кажется", "вероятно", "пожалуй", "видимо"},
+    "en": {"maybe", "perhaps", "probably", "possibly", "might", "seems", "guess", "suspect",
+           "somewhat", "imo", "arguably"},
+    "ru": {"может", "наверное", "возможно", "кажется", "вероятно", "пожалуй", "видимо",
+           "подозреваю", "по-моему", "моему"},
 }
-HEDGE_FACTOR = 0.8
+# Words that show a statement is about language models, so that a one-word phrase
+# ("layers", "помощник") in it is not about cakes or secretaries.
+TOPIC_WORDS = {
+    "en": {"llm", "llms", "model", "models", "gpt", "chatgpt", "claude", "gemini", "copilot",
+           "ai", "neural", "network", "networks", "transformer", "transformers", "token",
+           "tokens", "chatbot", "bot", "lamda", "bing", "sydney", "o1", "it"},
+    "ru": {"llm", "ллм", "модель", "нейросеть", "нейронка", "сеть", "gpt", "chatgpt", "чатгпт",
+           "гпт", "ии", "трансформер", "токен", "claude", "бот", "чат-бот", "алиса", "lamda",
+           "он", "она", "оно"},
+}
 
 # A word, with English "n't" split off as a word of its own ("don't" → "do", "n't").
-_WORD = re.compile(r"[^\W_]+?(?=n['’]t\b)|n['’]t\b|[^\W_]+", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r"[.;:!?()\n]|\s[—–-]\s|\s[—–]|[—–]\s")
+_WORD = re.compile(r"[^\W_]+?(?=n['’]t\b)|n['’]t\b|[^\W_]+(?:-[^\W_]+)*", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"[.!?\n]+")
+_CLAUSE_BREAK = re.compile(r"[.;:!?()\n,«»\"“”]|\s[—–-]\s|\s[—–]|[—–]\s")
+_CODE = re.compile(r"[=@{}\[\]]|\bdef\b|\breturn\b|\bimport\b|\w\(|#\s")
 
 
 @dataclass(frozen=True)
 class Reading:
-    """One concept a text affirms or denies, with the evidence: phrase, span, confidence."""
+    """One concept a text affirms or denies, with the evidence.
+
+    ``indicator`` is the phrase that matched and ``start``/``end`` the characters it covers;
+    ``cue`` is the negation or dismissal that set the stance, if any; ``hedged`` says the
+    statement was hedged or asked, which lowered ``confidence``.
+    """
 
     concept: str
     stance: str  # "affirms" | "denies"
@@ -64,6 +130,8 @@ class Reading:
     indicator: str
     start: int
     end: int
+    cue: str | None = None
+    hedged: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,12 +140,14 @@ class _Token:
     start: int
     end: int
     clause: int
+    sentence: int
 
 
 @dataclass(frozen=True)
 class _Phrase:
     indicator: Indicator
     stems: tuple[str, ...]
+    denial: bool  # a grasp:denialIndicator: a plain match denies the concept
 
 
 def detect_language(text: str) -> str:
@@ -93,72 +163,124 @@ def detect_language(text: str) -> str:
     return "ru" if letters and cyrillic / letters >= 0.3 else "en"
 
 
+def looks_like_code(text: str) -> bool:
+    """Tell source code from prose: code states no view of anything.
+
+    >>> looks_like_code("def attention(q, k, v): return softmax(q @ k.T) @ v")
+    True
+    >>> looks_like_code("Attention (the mechanism) weighs tokens.")
+    False
+    """
+    return len(_CODE.findall(text)) >= 3
+
+
 class Mapper:
-    """Map statements to readings with the indicator phrases of one ontology.
+    """Map statements to readings with the phrases of one ontology.
 
     >>> from grasp.ontology import Indicator
     >>> mapper = Mapper([Indicator("urn:x:Think", "the model thinks", "en")])
     >>> [(r.stance, r.indicator) for r in mapper.map("The model really thinks.", "en")]
     [('affirms', 'the model thinks')]
-    >>> [r.stance for r in mapper.map("I never said the model thinks", "en")]
-    ['denies']
+    >>> [(r.stance, r.cue) for r in mapper.map("I never said the model thinks", "en")]
+    [('denies', 'never')]
     """
 
     def __init__(self, indicators: Iterable[Indicator],
-                 ancestors: Mapping[str, frozenset[str]] | None = None) -> None:
+                 ancestors: Mapping[str, frozenset[str]] | None = None, *,
+                 denial_indicators: Iterable[Indicator] = ()) -> None:
         self._stemmers = {lang: snowballstemmer.stemmer(name) for lang, name in STEMMER_NAMES.items()}
         # Phrases indexed by language and first stem: a text only tries phrases whose first
         # word it contains.
         self._phrases: dict[str, dict[str, list[_Phrase]]] = defaultdict(lambda: defaultdict(list))
-        for indicator in indicators:
-            lang = indicator.lang.split("-")[0]
-            if lang not in STEMMER_NAMES:
-                continue
-            stems = tuple(
-                self._stem(word, lang)
-                for word in _WORD.findall(indicator.phrase.lower())
-                if word not in FILLER_WORDS[lang]
-            )
-            if stems:
-                self._phrases[lang][stems[0]].append(_Phrase(indicator, stems))
+        for denial, group in ((False, indicators), (True, denial_indicators)):
+            for indicator in group:
+                lang = indicator.lang.split("-")[0]
+                if lang not in STEMMER_NAMES:
+                    continue
+                stems = self._phrase_stems(indicator.phrase, lang)
+                if stems:
+                    self._phrases[lang][stems[0]].append(_Phrase(indicator, stems, denial))
         self._broader = ancestors or {}
-        self._negations = {lang: self._stems(NEGATIONS[lang], lang) for lang in STEMMER_NAMES}
+        self._negations = {lang: self._sequences(NEGATIONS[lang], lang) for lang in STEMMER_NAMES}
+        self._dismissals = {lang: self._sequences(DISMISSALS[lang], lang) for lang in STEMMER_NAMES}
         self._hedges = {lang: self._stems(HEDGES[lang], lang) for lang in STEMMER_NAMES}
         self._openers = {lang: self._stems(CLAUSE_OPENERS[lang], lang) for lang in STEMMER_NAMES}
+        self._topic = {lang: self._stems(TOPIC_WORDS[lang], lang) for lang in STEMMER_NAMES}
 
     @classmethod
     def for_ontology(cls, ontology: Ontology) -> Mapper:
-        """Build the mapper of an ontology's indicators."""
-        return cls(ontology.indicators, ontology.ancestors)
+        """Build the mapper of an ontology's indicator and denial-indicator phrases."""
+        return cls(ontology.indicators, ontology.ancestors,
+                   denial_indicators=denial_indicators(ontology))
 
     def map(self, text: str, lang: str) -> list[Reading]:
         """Return the readings of ``text`` (in language ``lang``), in text order."""
         lang = lang.split("-")[0].lower()
-        if lang not in STEMMER_NAMES:
+        if lang not in STEMMER_NAMES or looks_like_code(text):
             return []
         tokens = self._tokens(text, lang)
-        hedged = any(t.stem in self._hedges[lang] for t in tokens)
-        best: dict[tuple[str, str], Reading] = {}
+        stems = [t.stem for t in tokens]
+        negations = _find(stems, self._negations[lang])
+        dismissals = _find(stems, self._dismissals[lang])
+        hedged_sentences = {t.sentence for t in tokens if t.stem in self._hedges[lang]}
+        questions = _question_sentences(text, tokens)
+
+        matches = []
         for position, token in enumerate(tokens):
             for phrase in self._phrases[lang].get(token.stem, ()):
                 matched = _match(tokens, position, phrase.stems)
-                if matched is None:
-                    continue
-                gaps = matched[-1] - matched[0] + 1 - len(matched)
-                negated = _negated(tokens, matched, self._negations[lang])
-                confidence = max(0.5, 1.0 - 0.1 * gaps) * (HEDGE_FACTOR if hedged else 1.0)
-                reading = Reading(
-                    concept=phrase.indicator.concept,
-                    stance="denies" if negated else "affirms",
-                    confidence=round(confidence, 2),
-                    indicator=phrase.indicator.phrase,
-                    start=tokens[matched[0]].start,
-                    end=tokens[matched[-1]].end,
-                )
-                key = (reading.concept, reading.stance)
-                if key not in best or _better(reading, best[key]):
-                    best[key] = reading
-        return sorted(self._most_specific(best.values()), key=lambda r: (r.start, r.concept))
+                if matched is not None:
+                    matches.append((phrase, matched))
+        if not self._on_topic(tokens, matches, lang):
+            matches = [(p, m) for p, m in matches if len(p.stems) > 1]
+
+        best: dict[tuple[str, str], Reading] = {}
+        for phrase, matched in matches:
+            reading = self._reading(text, tokens, phrase, matched, negations, dismissals,
+                                    hedged_sentences, questions)
+            key = (reading.concept, reading.stance)
+            if key not in best or _better(reading, best[key]):
+                best[key] = reading
+        readings = self._most_specific(_tightest(best.values()))
+        return sorted(readings, key=lambda r: (r.start, r.concept))
+
+    def _reading(self, text: str, tokens: list[_Token], phrase: _Phrase, matched: list[int],
+                 negations: list[tuple[int, int]], dismissals: list[tuple[int, int]],
+                 hedged_sentences: set[int], questions: set[int]) -> Reading:
+        first, last = tokens[matched[0]], tokens[matched[-1]]
+        gaps = matched[-1] - matched[0] + 1 - len(matched)
+        confidence = max(MIN_CONFIDENCE, BASE_CONFIDENCE - GAP_COST * gaps)
+        if len(phrase.stems) == 1:
+            confidence *= SINGLE_WORD_FACTOR
+        cue = _negation_before(tokens, matched, negations)
+        dismissal = None if cue else _dismissal_in_sentence(tokens, matched, dismissals)
+        if dismissal:
+            cue, confidence = dismissal, confidence * DISMISSAL_FACTOR
+        hedged = first.sentence in hedged_sentences or first.sentence in questions
+        if first.sentence in hedged_sentences:
+            confidence *= HEDGE_FACTOR
+        if first.sentence in questions:
+            confidence *= QUESTION_FACTOR
+        denies = phrase.denial != (cue is not None)
+        return Reading(
+            concept=phrase.indicator.concept,
+            stance="denies" if denies else "affirms",
+            confidence=round(confidence, 2),
+            indicator=phrase.indicator.phrase,
+            start=first.start,
+            end=last.end,
+            cue=_span_text(text, tokens, cue) if cue else None,
+            hedged=hedged,
+        )
+
+    def _on_topic(self, tokens: list[_Token], matches: list, lang: str) -> bool:
+        # A statement is about language models when it names one, when a phrase of several
+        # words matched, or when two different one-word phrases did ("attention, layers").
+        if any(t.stem in self._topic[lang] for t in tokens):
+            return True
+        if any(len(phrase.stems) > 1 for phrase, _ in matches):
+            return True
+        return len({phrase.stems for phrase, _ in matches}) > 1
 
     def _most_specific(self, readings: Iterable[Reading]) -> list[Reading]:
         # "how attention works" signals OperationalUnderstanding and "attention" signals its
@@ -170,11 +292,15 @@ class Mapper:
             if not any(
                 other.stance == reading.stance
                 and reading.concept in self._broader.get(other.concept, ())
-                and other.start < reading.end
-                and reading.start < other.end
+                and _overlap(reading, other)
                 for other in readings
             )
         ]
+
+    def _phrase_stems(self, phrase: str, lang: str) -> tuple[str, ...]:
+        words = _WORD.findall(phrase.lower())
+        kept = [w for w in words if w not in FILLER_WORDS[lang]] or words
+        return tuple(self._stem(word, lang) for word in kept)
 
     def _stem(self, word: str, lang: str) -> str:
         return _stem(self._stemmers[lang], word)
@@ -182,18 +308,34 @@ class Mapper:
     def _stems(self, words: Iterable[str], lang: str) -> set[str]:
         return {self._stem(word, lang) for word in words}
 
+    def _sequences(self, phrases: Iterable[str], lang: str) -> list[tuple[str, ...]]:
+        return [tuple(self._stem(w, lang) for w in _WORD.findall(p.lower())) for p in phrases]
+
     def _tokens(self, text: str, lang: str) -> list[_Token]:
-        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+        clause_breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+        sentence_breaks = [m.start() for m in _SENTENCE_BREAK.finditer(text)]
         openers = self._openers[lang]
-        tokens, clause, next_break = [], 0, 0
+        tokens, clause, sentence, next_clause, next_sentence = [], 0, 0, 0, 0
         for match in _WORD.finditer(text):
-            while next_break < len(breaks) and breaks[next_break] < match.start():
-                clause, next_break = clause + 1, next_break + 1
+            while next_clause < len(clause_breaks) and clause_breaks[next_clause] < match.start():
+                clause, next_clause = clause + 1, next_clause + 1
+            while (next_sentence < len(sentence_breaks)
+                   and sentence_breaks[next_sentence] < match.start()):
+                sentence, next_sentence = sentence + 1, next_sentence + 1
             stem = self._stem(match.group(), lang)
             if stem in openers:
                 clause += 1
-            tokens.append(_Token(stem, match.start(), match.end(), clause))
+            tokens.append(_Token(stem, match.start(), match.end(), clause, sentence))
         return tokens
+
+
+def denial_indicators(ontology: Ontology) -> tuple[Indicator, ...]:
+    """Return the ontology's ``grasp:denialIndicator`` phrases."""
+    return tuple(
+        Indicator(t.subject.value, t.object.value, t.object.language.lower())
+        for t in ontology.triples
+        if t.predicate.value == DENIAL_INDICATOR and getattr(t.object, "language", None)
+    )
 
 
 @lru_cache(maxsize=200_000)
@@ -220,14 +362,76 @@ def _match(tokens: list[_Token], first: int, stems: tuple[str, ...]) -> list[int
     return positions
 
 
-def _negated(tokens: list[_Token], matched: list[int], negations: set[str]) -> bool:
+def _find(stems: list[str], sequences: list[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Return the (first, last) token positions where any of ``sequences`` occurs."""
+    found = []
+    for position in range(len(stems)):
+        for sequence in sequences:
+            if tuple(stems[position:position + len(sequence)]) == sequence:
+                found.append((position, position + len(sequence) - 1))
+    return found
+
+
+def _negation_before(tokens: list[_Token], matched: list[int],
+                     negations: list[tuple[int, int]]) -> tuple[int, int] | None:
+    # A negation counts when it ends inside the reach before the match (or in its gaps), in
+    # the same clause, and is not itself part of the phrase ("AGI without structure").
     clause = tokens[matched[0]].clause
-    reach = range(max(0, matched[0] - NEGATION_REACH), matched[-1])
-    return any(
-        tokens[position].clause == clause and tokens[position].stem in negations
-        for position in reach
-        if position not in matched
-    )
+    inside = set(matched)
+    for first, last in reversed(negations):
+        if not matched[0] - NEGATION_REACH <= last < matched[-1]:
+            continue
+        if tokens[first].clause == clause and tokens[last].clause == clause \
+                and not inside & set(range(first, last + 1)):
+            return first, last
+    return None
+
+
+def _dismissal_in_sentence(tokens: list[_Token], matched: list[int],
+                           dismissals: list[tuple[int, int]]) -> tuple[int, int] | None:
+    sentence = tokens[matched[0]].sentence
+    inside = set(matched)
+    for first, last in dismissals:
+        if tokens[first].sentence == sentence and not inside & set(range(first, last + 1)):
+            return first, last
+    return None
+
+
+def _question_sentences(text: str, tokens: list[_Token]) -> set[int]:
+    # A sentence is a question when the first sentence break after its last word is "?".
+    last_end: dict[int, int] = {}
+    for token in tokens:
+        last_end[token.sentence] = token.end
+    questions = set()
+    for sentence, end in last_end.items():
+        rest = text[end:]
+        mark = _SENTENCE_BREAK.search(rest)
+        if mark and "?" in mark.group():
+            questions.add(sentence)
+    return questions
+
+
+def _span_text(text: str, tokens: list[_Token], span: tuple[int, int]) -> str:
+    return text[tokens[span[0]].start:tokens[span[1]].end]
+
+
+def _overlap(a: Reading, b: Reading) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _tightest(readings: Iterable[Reading]) -> list[Reading]:
+    # Two concepts read from overlapping words: the tighter, surer match wins ("illusion of
+    # thinking" over a loose "... thinking"); equally sure readings are both kept.
+    readings = list(readings)
+    return [
+        reading
+        for reading in readings
+        if not any(
+            other.concept != reading.concept and _overlap(reading, other)
+            and other.confidence > reading.confidence
+            for other in readings
+        )
+    ]
 
 
 def _better(candidate: Reading, current: Reading) -> bool:

@@ -84,8 +84,8 @@ def check_consistency(graph: Graph) -> list[str]:
     if not result.consistent:
         return ["the ontology is inconsistent: no world can satisfy all its axioms"]
     return [
-        f"{iri} is unsatisfiable: no individual can be a member of it, so no claim can "
-        "affirm it" for iri in result.unsatisfiable
+        f"{iri} is unsatisfiable: no individual can be a member of it, so no claim can affirm it"
+        for iri in result.unsatisfiable
     ]
 
 

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Self
 
 from grasp.sources import CATALOG_NAME, ONTOLOGY_SUFFIXES
 
@@ -49,7 +50,9 @@ class OntologyWatcher:
             return
         self._stop.clear()
         self._thread = threading.Thread(
-            target=self._run, args=(snapshot(self.paths),), name="grasp-ontology-watcher",
+            target=self._run,
+            args=(snapshot(self.paths),),
+            name="grasp-ontology-watcher",
             daemon=True,
         )
         self._thread.start()
@@ -61,7 +64,7 @@ class OntologyWatcher:
             self._thread.join(timeout=max(5.0, 5 * self.interval))
             self._thread = None
 
-    def __enter__(self) -> OntologyWatcher:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

@@ -6,6 +6,7 @@ pySHACL is the reference validator. A failed validation is a result, not an exce
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,9 @@ from rdflib.namespace import SH
 import grasp.rdflib_guard  # noqa: F401 - no SERVICE, no FROM <url> in rdflib SPARQL
 from grasp.config import PROJECT_ROOT
 from grasp.namespaces import compact
+from grasp.shacl_core import ShapesValidator, TripleIndex, UnsupportedShapes
+
+Triple = tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]
 
 SHAPES_DIR = PROJECT_ROOT / "shapes"
 CLAIMS_SHAPES = SHAPES_DIR / "claims.shacl.ttl"
@@ -61,13 +65,43 @@ def load_shapes(path: Path) -> rdflib.Graph:
     return rdflib.Graph().parse(path, format="turtle")
 
 
-def validate_graph(data: rdflib.Graph, shapes: Path, *, lang: str = "en") -> ValidationReport:
-    """Validate ``data`` against the shapes file ``shapes`` with pySHACL.
+@cache
+def _core_validator(path: Path) -> ShapesValidator | None:
+    try:
+        return ShapesValidator(load_shapes(path))
+    except UnsupportedShapes:
+        return None  # the shapes need more of SHACL: pySHACL will validate them
 
-    Only our own shapes graph is used (never shapes found in the data), with SHACL-AF off,
-    so a request cannot bring rules or SPARQL of its own.
+
+def validate_graph(data: rdflib.Graph | Sequence[Triple], shapes: Path, *, lang: str = "en",
+                   reference: bool = False) -> ValidationReport:
+    """Validate ``data`` (a graph, or a list of rdflib triples) against the shapes file ``shapes``.
+
+    Small graphs are validated by :mod:`grasp.shacl_core` when the shapes stay within what
+    it evaluates; otherwise, or with ``reference``, by pySHACL. Only our own shapes graph is
+    used (never shapes found in the data), with SHACL-AF off, so a request cannot bring
+    rules or SPARQL of its own.
     """
     shapes_graph = load_shapes(shapes)
+    core = None if reference else _core_validator(shapes)
+    if core is not None:
+        violations = [
+            Violation(
+                focus=_term(result.focus),
+                path=_term(result.path) if isinstance(result.path, rdflib.URIRef) else None,
+                value=_term(result.value) if result.value is not None else None,
+                message=_pick_message(list(result.messages), lang),
+                severity=str(result.severity).rpartition("#")[2],
+                shape=_named_shape(shapes_graph, result.source_shape),
+            )
+            for result in core.validate(data if isinstance(data, rdflib.Graph) else TripleIndex(data))
+        ]
+        return ValidationReport(conforms=not violations, violations=_in_order(violations))
+    if not isinstance(data, rdflib.Graph):
+        graph = rdflib.Graph()
+        for triple in data:
+            graph.add(triple)
+        data = graph
     conforms, results, _ = pyshacl_validate(
         data,
         shacl_graph=shapes_graph,
@@ -87,7 +121,8 @@ def validate_ontology_rules(graph: rdflib.Graph) -> ValidationReport:
 
 def _violations(results: rdflib.Graph, shapes: rdflib.Graph, lang: str) -> tuple[Violation, ...]:
     found = []
-    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+    # Only the report's own results: nested sh:detail results explain them, not add to them.
+    for result in results.objects(None, SH.result):
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
         found.append(
@@ -95,12 +130,17 @@ def _violations(results: rdflib.Graph, shapes: rdflib.Graph, lang: str) -> tuple
                 focus=_term(results.value(result, SH.focusNode)),
                 path=_term(path) if isinstance(path, rdflib.URIRef) else None,
                 value=_term(value) if value is not None else None,
-                message=_message(results, result, lang),
+                message=_pick_message(list(results.objects(result, SH.resultMessage)), lang),
                 severity=_term(results.value(result, SH.resultSeverity)).rpartition("#")[2],
                 shape=_named_shape(shapes, results.value(result, SH.sourceShape)),
             )
         )
-    return tuple(sorted(set(found), key=lambda v: (v.focus, v.path or "", v.message)))
+    return _in_order(found)
+
+
+def _in_order(violations: list[Violation]) -> tuple[Violation, ...]:
+    return tuple(sorted(set(violations), key=lambda v: (v.focus, v.path or "", v.message,
+                                                         v.value or "")))
 
 
 def _named_shape(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str | None:
@@ -110,13 +150,23 @@ def _named_shape(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str | 
     return str(shape) if isinstance(shape, rdflib.URIRef) else None
 
 
-def _message(results: rdflib.Graph, result: rdflib.term.Node, lang: str) -> str:
-    messages = list(results.objects(result, SH.resultMessage))
-    for wanted in (lang, "en", None):
-        for message in messages:
-            if getattr(message, "language", None) == wanted:
-                return str(message)
+def _pick_message(messages: list[rdflib.Literal], lang: str) -> str:
+    for message in messages:
+        if getattr(message, "language", None) == lang:
+            return str(message)
+    # pySHACL drops the language tags of SHACL-SPARQL messages: tell them apart by script.
+    untagged = [m for m in messages if getattr(m, "language", None) is None]
+    for message in untagged:
+        if _is_cyrillic(str(message)) == (lang == "ru"):
+            return str(message)
+    for message in messages:
+        if getattr(message, "language", None) == "en":
+            return str(message)
     return str(messages[0]) if messages else "Does not conform to its shape."
+
+
+def _is_cyrillic(text: str) -> bool:
+    return any("\u0400" <= char <= "\u04ff" for char in text)
 
 
 def _term(node: rdflib.term.Node | None) -> str:

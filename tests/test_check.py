@@ -81,8 +81,12 @@ def test_every_qc_query_parses_says_what_it_checks_and_returns_the_report_column
 def test_there_is_a_qc_query_for_each_rule_of_the_issue():
     names = {p.name.removesuffix("-violation.rq") for p in QC_FOLDER.glob("*-violation.rq")}
     assert names >= {
-        "missing-label", "missing-definition", "missing-indicator", "duplicate-indicator",
-        "unsatisfiable-level", "deprecated-requirement",
+        "missing-label",
+        "missing-definition",
+        "missing-indicator",
+        "duplicate-indicator",
+        "unsatisfiable-level",
+        "deprecated-requirement",
     }
 
 
@@ -93,25 +97,29 @@ BREAKS = {
         """grasp:NoRussianLabel a owl:Class ; rdfs:subClassOf grasp:Concept ;
             rdfs:label "no Russian label"@en ;
             skos:definition "d"@en , "о"@ru ; grasp:indicator "lonely label"@en , "одинокая метка"@ru .""",
-        "qc/missing-label", "NoRussianLabel",
+        "qc/missing-label",
+        "NoRussianLabel",
     ),
     "definition missing in English": (
         """grasp:NoDefinition a owl:Class ; rdfs:subClassOf grasp:Concept ;
             rdfs:label "no definition"@en , "без определения"@ru ;
             skos:definition "только русское"@ru ;
             grasp:indicator "undefined thing"@en , "неопределённая вещь"@ru .""",
-        "qc/missing-definition", "NoDefinition",
+        "qc/missing-definition",
+        "NoDefinition",
     ),
     "no indicator in Russian": (
         """grasp:EnglishOnly a owl:Class ; rdfs:subClassOf grasp:Concept ;
             rdfs:label "English only"@en , "только английский"@ru ;
             skos:definition "d"@en , "о"@ru ; grasp:indicator "english only phrase"@en .""",
-        "qc/missing-indicator", "EnglishOnly",
+        "qc/missing-indicator",
+        "EnglishOnly",
     ),
     "the same indicator on two concepts": (
         GOOD_CONCEPT.format(name="First").replace('"First phrase"@en', '"Shared Phrase"@en')
         + GOOD_CONCEPT.format(name="Second").replace('"Second phrase"@en', '"shared phrase"@en'),
-        "qc/duplicate-indicator", "First",
+        "qc/duplicate-indicator",
+        "First",
     ),
     "a level that requires what it forbids": (
         GOOD_CONCEPT.format(name="Paradox")
@@ -119,7 +127,8 @@ BREAKS = {
             rdfs:label "Impossible"@en , "Невозможный"@ru ;
             skos:definition "d"@en , "о"@ru ;
             grasp:requires grasp:Paradox ; grasp:forbids grasp:Paradox .""",
-        "qc/unsatisfiable-level", "Impossible",
+        "qc/unsatisfiable-level",
+        "Impossible",
     ),
     "a level that requires a subclass of what the level it builds on forbids": (
         """grasp:Sentience a owl:Class ; rdfs:subClassOf grasp:Anthropomorphism ;
@@ -128,17 +137,20 @@ BREAKS = {
         grasp:Beyond a owl:NamedIndividual , grasp:Level ; grasp:rank 6 ;
             rdfs:label "Beyond"@en , "За гранью"@ru ; skos:definition "d"@en , "о"@ru ;
             grasp:buildsOn grasp:OntologyCreator ; grasp:requires grasp:Sentience .""",
-        "qc/unsatisfiable-level", "Beyond",
+        "qc/unsatisfiable-level",
+        "Beyond",
     ),
     "a requirement on a deprecated term": (
         GOOD_CONCEPT.format(name="OldView")
         + """grasp:OldView owl:deprecated true .
         grasp:Researcher grasp:requires grasp:OldView .""",
-        "qc/deprecated-requirement", "Researcher",
+        "qc/deprecated-requirement",
+        "Researcher",
     ),
     "two levels share a rank": (
         """grasp:Researcher grasp:rank 4 .""",
-        "ontology-rules", "Researcher",
+        "ontology-rules",
+        "Researcher",
     ),
 }
 
@@ -155,8 +167,12 @@ def test_each_break_is_reported_with_the_offending_entity(tmp_path, case):
 
 @needs_java
 def test_an_unsatisfiable_concept_is_named(tmp_path):
-    folder = extended(tmp_path, GOOD_CONCEPT.format(name="Confused") + """
-        grasp:Confused rdfs:subClassOf grasp:Anthropomorphism , grasp:ModelBehaviourDistinction .""")
+    folder = extended(
+        tmp_path,
+        GOOD_CONCEPT.format(name="Confused")
+        + """
+        grasp:Confused rdfs:subClassOf grasp:Anthropomorphism , grasp:ModelBehaviourDistinction .""",
+    )
     result = run_checks([folder])
     assert named(result, "consistency") == {GRASP + "Confused"}
     assert result.exit_code == 1
@@ -164,8 +180,11 @@ def test_an_unsatisfiable_concept_is_named(tmp_path):
 
 @needs_java
 def test_an_inconsistent_ontology_is_an_error(tmp_path):
-    folder = extended(tmp_path, """
-        grasp:somebody a grasp:Anthropomorphism , grasp:ModelBehaviourDistinction .""")
+    folder = extended(
+        tmp_path,
+        """
+        grasp:somebody a grasp:Anthropomorphism , grasp:ModelBehaviourDistinction .""",
+    )
     result = run_checks([folder])
     assert any("inconsistent" in f.message for f in result.findings if f.check == "consistency")
     assert result.exit_code == 1
@@ -222,4 +241,6 @@ def test_pizza_loads_and_checks_without_crashing(name):
     if owlapi.available():
         # The tutorial's deliberate mistake: a topping under two disjoint parents.
         pizza = "http://www.co-ode.org/ontologies/pizza/pizza.owl#"
-        assert pizza + "CheeseyVegetableTopping" in named(result, "consistency")
+        assert {pizza + "CheeseyVegetableTopping", pizza + "IceCream"} <= named(
+            result, "consistency"
+        )

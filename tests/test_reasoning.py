@@ -28,10 +28,13 @@ PREFIXES = """
 """
 
 #: What an engineer adds in Protégé: one concept under a core one, one equivalent to it.
-EXTENSION = PREFIXES + """
+EXTENSION = (
+    PREFIXES
+    + """
 grasp:TransformerBlockView a owl:Class ; rdfs:subClassOf grasp:ComponentView .
 grasp:LayerStackView a owl:Class ; owl:equivalentClass grasp:TransformerBlockView .
 """
+)
 
 
 def shipped_with(extra: str) -> Graph:
@@ -70,11 +73,14 @@ def test_the_hierarchy_has_only_named_classes_and_no_loops(extended, reasoner):
 def test_hermit_finds_what_only_description_logic_entails():
     # X is a Concept that is either an AssistantView or a ComponentView, and is not an
     # AssistantView: so it is a ComponentView. OWL RL and the plain closure miss this.
-    graph = shipped_with(PREFIXES + """
+    graph = shipped_with(
+        PREFIXES
+        + """
         grasp:X a owl:Class ;
             rdfs:subClassOf [ a owl:Class ; owl:unionOf ( grasp:AssistantView grasp:ComponentView ) ] ,
                             [ a owl:Class ; owl:complementOf grasp:AssistantView ] .
-    """)
+    """
+    )
     assert (G.X, RDFS.subClassOf, G.ComponentView) in infer_hierarchy(graph, reasoner="hermit")
     assert (G.X, RDFS.subClassOf, G.ComponentView) not in infer_hierarchy(graph, reasoner="none")
 
@@ -87,10 +93,13 @@ def test_the_shipped_ontology_is_consistent():
 @needs_java
 def test_an_unsatisfiable_class_is_named_and_left_out_of_the_hierarchy():
     # Anthropomorphism and ModelBehaviourDistinction are disjoint in the shipped ontology.
-    graph = shipped_with(PREFIXES + """
+    graph = shipped_with(
+        PREFIXES
+        + """
         grasp:Confused a owl:Class ;
             rdfs:subClassOf grasp:Anthropomorphism , grasp:ModelBehaviourDistinction .
-    """)
+    """
+    )
     result = reason(graph, reasoner="hermit")
     assert result.consistent
     assert result.unsatisfiable == [G.Confused]
@@ -100,9 +109,12 @@ def test_an_unsatisfiable_class_is_named_and_left_out_of_the_hierarchy():
 
 @needs_java
 def test_an_inconsistent_ontology_is_reported_and_gives_no_hierarchy():
-    graph = shipped_with(PREFIXES + """
+    graph = shipped_with(
+        PREFIXES
+        + """
         grasp:somebody a grasp:Anthropomorphism , grasp:ModelBehaviourDistinction .
-    """)
+    """
+    )
     assert "inconsistent" in check_consistency(graph)[0]
     with pytest.raises(ReasoningError, match="inconsistent"):
         infer_hierarchy(graph, reasoner="hermit")

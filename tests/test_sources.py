@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF
 
 from grasp.config import PROJECT_ROOT
 from grasp.sources import Format, OntologyLoadError, detect_format, read_ontology
@@ -85,7 +85,11 @@ def test_a_folder_gives_its_ontology_files_but_not_the_catalog(tmp_path):
     write(tmp_path, "b.ttl", "<urn:x:B> a <http://www.w3.org/2002/07/owl#Class> .")
     write(tmp_path, "a.owl", RDF_XML)
     write(tmp_path, "notes.txt", "not an ontology")
-    write(tmp_path, "catalog-v001.xml", '<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog"/>')
+    write(
+        tmp_path,
+        "catalog-v001.xml",
+        '<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog"/>',
+    )
     graph = read_ontology([tmp_path])
     assert set(graph.subjects(RDF.type, OWL.Class)) == {URIRef("urn:x:A"), URIRef("urn:x:B")}
 
@@ -120,7 +124,10 @@ def test_a_missing_path_is_a_clear_error(tmp_path):
 
 
 def test_python_module_annotations_are_stripped(tmp_path):
-    text = TURTLE + '<urn:x:onto> <http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_module> "evil" .\n'
+    text = (
+        TURTLE
+        + '<urn:x:onto> <http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_module> "evil" .\n'
+    )
     graph = read_ontology([write(tmp_path, "a.ttl", text)])
     assert not [p for p in graph.predicates() if str(p).endswith("python_module")]
 
@@ -146,17 +153,25 @@ IMPORTED = """<?xml version="1.0"?>
 
 
 def catalog(entries: dict[str, str]) -> str:
-    uris = "".join(f'  <uri id="User Entered Import Resolution" name="{name}" uri="{uri}"/>\n'
-                   for name, uri in entries.items())
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
-            '<catalog prefer="public" xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">\n'
-            f"{uris}</catalog>\n")
+    uris = "".join(
+        f'  <uri id="User Entered Import Resolution" name="{name}" uri="{uri}"/>\n'
+        for name, uri in entries.items()
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        '<catalog prefer="public" xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">\n'
+        f"{uris}</catalog>\n"
+    )
 
 
 def test_an_import_resolves_through_the_catalog_beside_the_importer(tmp_path):
     (tmp_path / "imports").mkdir()
     write(tmp_path / "imports", "imported.owx", IMPORTED)
-    write(tmp_path, "catalog-v001.xml", catalog({"http://example.org/imported.owl": "imports/imported.owx"}))
+    write(
+        tmp_path,
+        "catalog-v001.xml",
+        catalog({"http://example.org/imported.owl": "imports/imported.owx"}),
+    )
     graph = read_ontology([write(tmp_path, "main.ttl", IMPORTING)])
     assert (URIRef("urn:x:Imported"), RDF.type, OWL.Class) in graph
 

@@ -58,25 +58,24 @@ def service_description(
         Triple(service, sd("endpoint"), service),
         Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        *(Triple(service, sd("resultFormat"), NamedNode(FORMATS + n)) for n in RESULT_FORMATS),
         Triple(service, sd("defaultDataset"), dataset),
         Triple(dataset, RDF_TYPE, sd("Dataset")),
-        Triple(dataset, RDFS_COMMENT, Literal(DATASET_COMMENT.replace("BASE", base_iri), language="en")),
+        Triple(dataset, RDFS_COMMENT,
+               Literal(DATASET_COMMENT.replace("BASE", base_iri), language="en")),
         Triple(dataset, sd("defaultGraph"), default_graph),
+        Triple(dataset, sd("namedGraph"), ontology_graph),
         Triple(default_graph, RDF_TYPE, sd("Graph")),
         Triple(
             default_graph,
             RDFS_COMMENT,
             Literal("The union of all named graphs.", language="en"),
         ),
-        Triple(dataset, sd("namedGraph"), ontology_graph),
         Triple(ontology_graph, RDF_TYPE, sd("NamedGraph")),
         Triple(ontology_graph, sd("name"), NamedNode(ONTOLOGY_GRAPH)),
     ]
     if update_enabled:
-        triples.append(Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
-    triples.extend(
-        Triple(service, sd("resultFormat"), NamedNode(FORMATS + name)) for name in RESULT_FORMATS
-    )
+        triples.insert(3, Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
     prefixes = {"sd": SD, "formats": FORMATS, "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
     rdf_format = GRAPH_FORMATS[media_type]
     if rdf_format == RdfFormat.TURTLE:

@@ -155,36 +155,43 @@ class QueryPool:
         deadline = loop.time() + self.timeout
         await self._refresh_snapshot()
         try:
-            worker = await asyncio.wait_for(self._idle.get(), deadline - loop.time())
-        except TimeoutError:
-            raise QueryTimeout(
-                f"no query worker became free within {self.timeout:g} s; try again later"
-            ) from None
+            # get_nowait first: wait_for creates a task, which costs more than a small query.
+            worker = self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), deadline - loop.time())
+            except TimeoutError:
+                raise QueryTimeout(
+                    f"no query worker became free within {self.timeout:g} s; try again later"
+                ) from None
         request = {
             **asdict(job),
             "snapshot": str(self._snapshot_path(self._generation)),
             "max_rows": self.max_rows,
         }
+        # The deadline kills the worker; the call then fails to read its reply.
+        timer = loop.call_at(deadline, worker.expire)
         try:
-            header, body = await asyncio.wait_for(
-                worker.call(request), max(deadline - loop.time(), 0.001)
-            )
-        except TimeoutError:
-            self._replace(worker)
-            raise QueryTimeout(
-                f"the query ran longer than {self.timeout:g} s and was stopped; "
-                "add a LIMIT or make the patterns more selective"
-            ) from None
+            header, body = await worker.call(request)
         except (asyncio.IncompleteReadError, ConnectionError):
             self._replace(worker)
+            if worker.expired:
+                raise QueryTimeout(
+                    f"the query ran longer than {self.timeout:g} s and was stopped; "
+                    "add a LIMIT or make the patterns more selective"
+                ) from None
             raise QueryError("the query engine crashed on this query", 500) from None
         except BaseException:
             # Cancelled mid-call: the worker's state is unknown, so it is not reused.
             self._replace(worker)
             raise
-        worker.generation = int(header.get("generation", worker.generation))
+        finally:
+            timer.cancel()
+        generation = int(header.get("generation", worker.generation))
+        if generation != worker.generation:
+            worker.generation = generation
+            self._delete_unused_snapshots()
         self._idle.put_nowait(worker)
-        self._delete_unused_snapshots()
         if header["status"] != "ok":
             raise QueryError(header["message"], int(header["http_status"]))
         return QueryAnswer(media_type=header["media_type"], body=body, rows=header["rows"])
@@ -243,6 +250,14 @@ class _Worker:
         self.process = process
         #: The snapshot generation the worker has open (0: none yet).
         self.generation = 0
+        #: Killed at the deadline.
+        self.expired = False
+
+    def expire(self) -> None:
+        """Kill the worker because its query passed the deadline."""
+        self.expired = True
+        if self.process.returncode is None:
+            self.process.kill()
 
     @classmethod
     async def spawn(cls) -> _Worker:
@@ -263,8 +278,8 @@ class _Worker:
         self.process.stdin.write(_FRAME.pack(len(head), len(body)) + head + body)
         await self.process.stdin.drain()
         head_length, body_length = _FRAME.unpack(await self.process.stdout.readexactly(8))
-        reply = json.loads(await self.process.stdout.readexactly(head_length))
-        return reply, await self.process.stdout.readexactly(body_length)
+        frame = await self.process.stdout.readexactly(head_length + body_length)
+        return json.loads(frame[:head_length]), frame[head_length:]
 
     async def kill(self) -> None:
         if self.process.returncode is None:
@@ -309,7 +324,8 @@ def _answer(request: dict, open_store) -> tuple[dict, bytes]:
         )
     if isinstance(answer, QuerySolutions):
         variables = [variable.value for variable in answer.variables]
-        rows = [tuple(solution[name] for name in variables) for solution in capped]
+        indexes = range(len(variables))
+        rows = [tuple(solution[i] for i in indexes) for solution in capped]
         return _ok(media_type, results.write_solutions(media_type, variables, rows), len(rows))
     return _ok(media_type, results.write_graph(media_type, capped), len(capped))
 
