@@ -12,6 +12,8 @@ stored one alike.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -23,7 +25,7 @@ from grasp.mapping import Mapper, Reading
 from grasp.namespaces import GRASP, ONTOLOGY_IRI, PROV_GENERATED_AT, PROV_USED, RDF_TYPE, grasp
 from grasp.ontology import ONTOLOGY_GRAPH, Ontology
 from grasp.queries import query
-from grasp.store import EmbeddedStore, Store
+from grasp.store import EmbeddedStore
 from grasp.validation import CLAIMS_SHAPES, ValidationReport, validate_graph
 
 #: The passes that judge the levels, in order; each adds its CONSTRUCT result to the graph.
@@ -167,8 +169,8 @@ class Assessor:
                     substitutions={ox.Variable("assessment"): claims.assessment},
                 )
                 workspace.add_graph(claims.assessment, list(judged))
-            stored = workspace.graph(claims.assessment) or []
-            return describe(workspace, claims.assessment, triples=stored)
+            return describe(claims.assessment, workspace.graph(claims.assessment) or [],
+                            self.ontology)
         finally:
             workspace.oxigraph.remove_graph(claims.assessment)
 
@@ -233,65 +235,79 @@ class Assessor:
         return readings
 
 
-def describe(store: Store | EmbeddedStore, assessment: ox.NamedNode, *,
-             triples: list[ox.Triple] | None = None) -> Assessment | None:
-    """Read an assessment back from a store that holds it and the ontology; None if absent."""
-    bound = {"assessment": assessment}
-    summary = next(store.select(query("assessment-summary"), default_graph=ONTOLOGY_GRAPH,
-                                bindings=bound), None)
-    if summary is None:
+def describe(assessment: ox.NamedNode, triples: Iterable[ox.Triple],
+             ontology: Ontology) -> Assessment | None:
+    """Read an assessment back from the triples of its graph; None if they hold none.
+
+    The verdict is already in the graph, written by the judgement queries: this only
+    gathers it (ranks come from ``ontology``).
+    """
+    triples = tuple(triples)
+    graph: dict[ox.Term, dict[ox.NamedNode, list[ox.Term]]] = defaultdict(lambda: defaultdict(list))
+    for t in triples:
+        graph[t.subject][t.predicate].append(t.object)
+
+    def all_of(node, predicate: str | ox.NamedNode) -> list[ox.Term]:
+        key = grasp(predicate) if isinstance(predicate, str) else predicate
+        return graph[node].get(key, []) if node in graph else []
+
+    def one(node, predicate: str | ox.NamedNode) -> ox.Term | None:
+        values = all_of(node, predicate)
+        return values[0] if values else None
+
+    if one(assessment, "assesses") is None:
         return None
-    levels: dict[str, dict] = {}
-    for row in store.select(query("assessment-levels"), default_graph=ONTOLOGY_GRAPH,
-                            bindings=bound):
-        level = levels.setdefault(row["level"].value, {
-            "rank": int(row["rank"].value) if row["rank"] is not None else None,
-            "status": row["status"].value.rpartition("#")[2].lower(),
-            "requirements": {},
-        })
-        if row["concept"] is not None:
-            key = (row["concept"].value, row["prohibition"].value == "true")
-            evidence = level["requirements"].setdefault(key, (row["satisfied"].value == "true", []))[1]
-            if row["index"] is not None:
-                evidence.append(int(row["index"].value))
-    claims: dict[int, ClaimResult] = {}
-    for row in store.select(query("assessment-claims"), bindings=bound):
-        index = int(row["index"].value)
-        text = row["text"]
-        claim = claims.setdefault(index, ClaimResult(
-            index, text.value if text else None, text.language if text else None, ()))
-        if row["concept"] is not None:
-            claims[index] = ClaimResult(claim.index, claim.text, claim.lang,
-                                        claim.readings + (_reading_json(row),))
+    ranks = {level.iri: level.rank for level in ontology.levels}
+    index_of = {claim: int(one(claim, "index").value) for claim in all_of(assessment, "hasClaim")}
+    levels = []
+    for result in all_of(assessment, "levelResult"):
+        level = one(result, "level").value
+        requirements = tuple(sorted(
+            (Requirement(
+                concept=one(rr, "concept").value,
+                prohibition=one(rr, "prohibition").value == "true",
+                satisfied=one(rr, "satisfied").value == "true",
+                evidence=tuple(sorted({index_of[c] for c in all_of(rr, "evidence") if c in index_of})),
+            ) for rr in all_of(result, "requirementResult")),
+            key=lambda r: (r.prohibition, r.concept),
+        ))
+        status = one(result, "status").value.rpartition("#")[2].lower()
+        levels.append(LevelResult(level, ranks.get(level), status, requirements))
+    levels.sort(key=lambda r: (r.rank is None, r.rank or 0, r.level))
+    claims = []
+    for claim, index in sorted(index_of.items(), key=lambda item: item[1]):
+        text = one(claim, "text")
+        readings = sorted((_reading_json(reading, one) for reading in all_of(claim, "hasReading")),
+                          key=lambda r: (r.get("span", [-1])[0], r["concept"]))
+        claims.append(ClaimResult(index, text.value if text else None,
+                                  text.language if text else None, tuple(readings)))
+    created, version = one(assessment, PROV_GENERATED_AT), one(assessment, PROV_USED)
+    highest = one(assessment, "highestLevel")
     return Assessment(
         iri=assessment.value,
-        subject=summary["subject"].value,
-        created=summary["created"].value if summary["created"] else None,
-        ontology_version=summary["ontologyVersion"].value if summary["ontologyVersion"] else None,
-        level=summary["level"].value if summary["level"] else None,
-        levels=tuple(
-            LevelResult(iri, data["rank"], data["status"], tuple(
-                Requirement(concept, prohibition, satisfied, tuple(sorted(set(evidence))))
-                for (concept, prohibition), (satisfied, evidence) in data["requirements"].items()
-            ))
-            for iri, data in sorted(levels.items(), key=lambda item: (item[1]["rank"] or 0, item[0]))
-        ),
-        claims=tuple(claims[index] for index in sorted(claims)),
-        triples=tuple(triples or ()),
+        subject=one(assessment, "assesses").value,
+        created=created.value if created else None,
+        ontology_version=version.value if version else None,
+        level=highest.value if highest else None,
+        levels=tuple(levels),
+        claims=tuple(claims),
+        triples=triples,
     )
 
 
-def _reading_json(row: ox.QuerySolution) -> dict:
-    reading = {
-        "concept": row["concept"].value,
-        "stance": row["stance"].value.rpartition("#")[2].lower(),
-        "matched": row["indicator"].value if row["indicator"] else None,
-        "method": row["method"].value if row["method"] else None,
-        "confidence": float(row["confidence"].value) if row["confidence"] else None,
+def _reading_json(reading: ox.NamedNode, one) -> dict:
+    confidence, method = one(reading, "confidence"), one(reading, "method")
+    indicator, start, end = (one(reading, name) for name in ("matchedIndicator", "spanStart", "spanEnd"))
+    found = {
+        "concept": one(reading, "concept").value,
+        "stance": one(reading, "stance").value.rpartition("#")[2].lower(),
+        "matched": indicator.value if indicator else None,
+        "method": method.value if method else None,
+        "confidence": float(confidence.value) if confidence else None,
     }
-    if row["spanStart"] is not None:
-        reading["span"] = [int(row["spanStart"].value), int(row["spanEnd"].value)]
-    return reading
+    if start is not None and end is not None:
+        found["span"] = [int(start.value), int(end.value)]
+    return found
 
 
 def _reading_triples(claim: ox.NamedNode, node: ox.NamedNode,

@@ -26,22 +26,62 @@ from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH, XSD
 
+# SHACL terms, looked up once: rdflib's namespace attribute look-up is slow in loops.
+_SH_BLANKNODE = SH["BlankNode"]
+_SH_BLANKNODEORIRI = SH["BlankNodeOrIRI"]
+_SH_BLANKNODEORLITERAL = SH["BlankNodeOrLiteral"]
+_SH_IRI = SH["IRI"]
+_SH_IRIORLITERAL = SH["IRIOrLiteral"]
+_SH_LITERAL = SH["Literal"]
+_SH_NODESHAPE = SH["NodeShape"]
+_SH_VIOLATION = SH["Violation"]
+_SH_CLASS = SH["class"]
+_SH_DATATYPE = SH["datatype"]
+_SH_DESCRIPTION = SH["description"]
+_SH_GROUP = SH["group"]
+_SH_HASVALUE = SH["hasValue"]
+_SH_IN = SH["in"]
+_SH_INVERSEPATH = SH["inversePath"]
+_SH_MAXCOUNT = SH["maxCount"]
+_SH_MAXINCLUSIVE = SH["maxInclusive"]
+_SH_MAXLENGTH = SH["maxLength"]
+_SH_MESSAGE = SH["message"]
+_SH_MINCOUNT = SH["minCount"]
+_SH_MININCLUSIVE = SH["minInclusive"]
+_SH_MINLENGTH = SH["minLength"]
+_SH_NAME = SH["name"]
+_SH_NODE = SH["node"]
+_SH_NODEKIND = SH["nodeKind"]
+_SH_ONEORMOREPATH = SH["oneOrMorePath"]
+_SH_OR = SH["or"]
+_SH_ORDER = SH["order"]
+_SH_PATH = SH["path"]
+_SH_PROPERTY = SH["property"]
+_SH_SEVERITY = SH["severity"]
+_SH_TARGETCLASS = SH["targetClass"]
+_SH_TARGETNODE = SH["targetNode"]
+_SH_TARGETOBJECTSOF = SH["targetObjectsOf"]
+_SH_TARGETSUBJECTSOF = SH["targetSubjectsOf"]
+_SH_ZEROORMOREPATH = SH["zeroOrMorePath"]
+_RDF_TYPE, _RDF_FIRST, _RDF_LANGSTRING = RDF.type, RDF.first, RDF.langString
+_RDFS_SUBCLASS_OF, _RDFS_CLASS, _XSD_STRING = RDFS.subClassOf, RDFS.Class, XSD.string
+
 Node = rdflib.term.Node
 Path = Callable[["Data", Node], list[Node]]
 
 _SHAPE_KEYS = {
-    SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.property,
-    SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group,
+    _SH_TARGETNODE, _SH_TARGETCLASS, _SH_TARGETSUBJECTSOF, _SH_TARGETOBJECTSOF, _SH_PROPERTY,
+    _SH_PATH, _SH_MESSAGE, _SH_SEVERITY, _SH_NAME, _SH_DESCRIPTION, _SH_ORDER, _SH_GROUP,
     RDF.type, RDFS.comment, RDFS.label,
 }
 _CONSTRAINTS = {
-    SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH["class"], SH["in"], SH.hasValue,
-    SH.minLength, SH.maxLength, SH.minInclusive, SH.maxInclusive, SH.node, SH["or"],
+    _SH_MINCOUNT, _SH_MAXCOUNT, _SH_DATATYPE, _SH_NODEKIND, _SH_CLASS, _SH_IN, _SH_HASVALUE,
+    _SH_MINLENGTH, _SH_MAXLENGTH, _SH_MININCLUSIVE, _SH_MAXINCLUSIVE, _SH_NODE, _SH_OR,
 }
 _NODE_KINDS = {
-    SH.IRI: (URIRef,), SH.BlankNode: (BNode,), SH.Literal: (Literal,),
-    SH.BlankNodeOrIRI: (BNode, URIRef), SH.BlankNodeOrLiteral: (BNode, Literal),
-    SH.IRIOrLiteral: (URIRef, Literal),
+    _SH_IRI: (URIRef,), _SH_BLANKNODE: (BNode,), _SH_LITERAL: (Literal,),
+    _SH_BLANKNODEORIRI: (BNode, URIRef), _SH_BLANKNODEORLITERAL: (BNode, Literal),
+    _SH_IRIORLITERAL: (URIRef, Literal),
 }
 
 
@@ -103,7 +143,7 @@ class Shape:
     checks: list[tuple[URIRef, Node]] = field(default_factory=list)
     properties: list[Shape] = field(default_factory=list)
     messages: tuple[Literal, ...] = ()
-    severity: URIRef = SH.Violation
+    severity: URIRef = _SH_VIOLATION
 
 
 class ShapesValidator:
@@ -136,12 +176,12 @@ class ShapesValidator:
 
     def _shapes_with_targets(self) -> list[Node]:
         found: list[Node] = []
-        for predicate in (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf):
+        for predicate in (_SH_TARGETNODE, _SH_TARGETCLASS, _SH_TARGETSUBJECTSOF, _SH_TARGETOBJECTSOF):
             for node in self.shapes.subjects(predicate, None):
                 if node not in found:
                     found.append(node)
-        for node in self.shapes.subjects(RDF.type, SH.NodeShape):
-            if (node, RDF.type, RDFS.Class) in self.shapes:
+        for node in self.shapes.subjects(_RDF_TYPE, _SH_NODESHAPE):
+            if (node, _RDF_TYPE, _RDFS_CLASS) in self.shapes:
                 raise UnsupportedShapes(f"implicit class target on {node}")
         return found
 
@@ -153,35 +193,35 @@ class ShapesValidator:
         for predicate, value in self.shapes.predicate_objects(node):
             if predicate in _CONSTRAINTS:
                 shape.checks.append((predicate, self._constraint_value(predicate, value)))
-            elif predicate == SH.property:
+            elif predicate == _SH_PROPERTY:
                 shape.properties.append(self._compile(value))
-            elif predicate == SH.path:
+            elif predicate == _SH_PATH:
                 shape.path, shape.path_node = self._compile_path(value), value
             elif predicate not in _SHAPE_KEYS:
                 raise UnsupportedShapes(f"{predicate} on shape {node}")
-        shape.messages = tuple(self.shapes.objects(node, SH.message))
-        shape.severity = self.shapes.value(node, SH.severity) or SH.Violation
+        shape.messages = tuple(self.shapes.objects(node, _SH_MESSAGE))
+        shape.severity = self.shapes.value(node, _SH_SEVERITY) or _SH_VIOLATION
         return shape
 
     def _constraint_value(self, predicate: URIRef, value: Node):
-        if predicate == SH["in"]:
+        if predicate == _SH_IN:
             return frozenset(Collection(self.shapes, value))
-        if predicate == SH["or"]:
+        if predicate == _SH_OR:
             return tuple(self._compile(member) for member in Collection(self.shapes, value))
-        if predicate == SH.node:
+        if predicate == _SH_NODE:
             return self._compile(value)
         return value
 
     def _compile_path(self, path: Node) -> Path:
         if isinstance(path, URIRef):
             return lambda graph, focus: graph.objects(focus, path)
-        if (path, RDF.first, None) in self.shapes:
+        if (path, _RDF_FIRST, None) in self.shapes:
             steps = [self._compile_path(step) for step in Collection(self.shapes, path)]
             return lambda graph, focus: _follow(graph, [focus], steps)
-        inverse = self.shapes.value(path, SH.inversePath)
+        inverse = self.shapes.value(path, _SH_INVERSEPATH)
         if isinstance(inverse, URIRef):
             return lambda graph, focus: graph.subjects(inverse, focus)
-        for kind, include_focus in ((SH.oneOrMorePath, False), (SH.zeroOrMorePath, True)):
+        for kind, include_focus in ((_SH_ONEORMOREPATH, False), (_SH_ZEROORMOREPATH, True)):
             step = self.shapes.value(path, kind)
             if step is not None:
                 inner = self._compile_path(step)
@@ -192,13 +232,13 @@ class ShapesValidator:
     # Evaluating.
 
     def _focus_nodes(self, node: Node, data: Data) -> list[Node]:
-        focus: list[Node] = list(self.shapes.objects(node, SH.targetNode))
-        for cls in self.shapes.objects(node, SH.targetClass):
-            focus += [s for s in dict.fromkeys(data.subjects(RDF.type, None))
+        focus: list[Node] = list(self.shapes.objects(node, _SH_TARGETNODE))
+        for cls in self.shapes.objects(node, _SH_TARGETCLASS):
+            focus += [s for s in dict.fromkeys(data.subjects(_RDF_TYPE, None))
                       if _instance_of(data, s, cls)]
-        for predicate in self.shapes.objects(node, SH.targetSubjectsOf):
+        for predicate in self.shapes.objects(node, _SH_TARGETSUBJECTSOF):
             focus += list(data.subjects(predicate, None))
-        for predicate in self.shapes.objects(node, SH.targetObjectsOf):
+        for predicate in self.shapes.objects(node, _SH_TARGETOBJECTSOF):
             focus += list(data.objects(None, predicate))
         return list(dict.fromkeys(focus))
 
@@ -224,11 +264,11 @@ class ShapesValidator:
             path = shape.path_node if shape.path is not None else None
             return Result(focus, path, value, shape.messages, shape.severity, shape.node)
 
-        if constraint == SH.minCount:
+        if constraint == _SH_MINCOUNT:
             return [result(None)] if len(values) < int(parameter) else []
-        if constraint == SH.maxCount:
+        if constraint == _SH_MAXCOUNT:
             return [result(None)] if len(values) > int(parameter) else []
-        if constraint == SH.hasValue:
+        if constraint == _SH_HASVALUE:
             return [] if parameter in values else [result(None if shape.path else focus)]
         failing = [value for value in values
                    if not self._value_conforms(constraint, parameter, value, data)]
@@ -236,27 +276,27 @@ class ShapesValidator:
 
     def _value_conforms(self, constraint: URIRef, parameter, value: Node,
                         data: Data) -> bool:
-        if constraint == SH.datatype:
+        if constraint == _SH_DATATYPE:
             return _has_datatype(value, parameter)
-        if constraint == SH.nodeKind:
+        if constraint == _SH_NODEKIND:
             return isinstance(value, _NODE_KINDS[parameter])
-        if constraint == SH["class"]:
+        if constraint == _SH_CLASS:
             return not isinstance(value, Literal) and _instance_of(data, value, parameter)
-        if constraint == SH["in"]:
+        if constraint == _SH_IN:
             return value in parameter
-        if constraint in (SH.minLength, SH.maxLength):
+        if constraint in (_SH_MINLENGTH, _SH_MAXLENGTH):
             if isinstance(value, BNode):
                 return False
             length = len(str(value))
-            return length >= int(parameter) if constraint == SH.minLength else length <= int(parameter)
-        if constraint in (SH.minInclusive, SH.maxInclusive):
+            return length >= int(parameter) if constraint == _SH_MINLENGTH else length <= int(parameter)
+        if constraint in (_SH_MININCLUSIVE, _SH_MAXINCLUSIVE):
             number, bound = _number(value), _number(parameter)
             if number is None or bound is None:
                 return False
-            return number >= bound if constraint == SH.minInclusive else number <= bound
-        if constraint == SH.node:
+            return number >= bound if constraint == _SH_MININCLUSIVE else number <= bound
+        if constraint == _SH_NODE:
             return self._conforms(parameter, value, data)
-        if constraint == SH["or"]:
+        if constraint == _SH_OR:
             return any(self._conforms(member, value, data) for member in parameter)
         raise UnsupportedShapes(str(constraint))
 
@@ -278,21 +318,21 @@ def _closure(graph: Data, focus: Node, step: Path, include_focus: bool) -> list[
 
 
 def _instance_of(data: Data, node: Node, cls: Node) -> bool:
-    types = list(data.objects(node, RDF.type))
+    types = list(data.objects(node, _RDF_TYPE))
     return any(t == cls or cls in _closure(data, t, _superclasses, False) for t in types)
 
 
 def _superclasses(graph: Data, node: Node) -> Iterable[Node]:
-    return list(graph.objects(node, RDFS.subClassOf))
+    return list(graph.objects(node, _RDFS_SUBCLASS_OF))
 
 
 def _has_datatype(value: Node, datatype: Node) -> bool:
     if not isinstance(value, Literal):
         return False
     if value.language is not None:
-        return datatype == RDF.langString
+        return datatype == _RDF_LANGSTRING
     # An ill-typed literal ("abc"^^xsd:integer) has no value: it does not conform.
-    return (value.datatype or XSD.string) == datatype and not getattr(value, "ill_typed", False)
+    return (value.datatype or _XSD_STRING) == datatype and not getattr(value, "ill_typed", False)
 
 
 def _number(node: Node) -> Decimal | None:

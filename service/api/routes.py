@@ -130,7 +130,7 @@ async def get_assessment(request: Request, assessment_id: str) -> Response:
         if triples is None:
             raise Problem(404, "Not found", f"No assessment '{assessment_id}'.")
         return _rdf_response(triples, media)
-    assessment = describe(runtime.store, iri)
+    assessment = describe(iri, runtime.store.graph(iri) or [], runtime.ontology)
     if assessment is None:
         raise Problem(404, "Not found", f"No assessment '{assessment_id}'.")
     lang = preferred_language(request.headers.get("accept-language"))
