@@ -65,9 +65,9 @@ DENIAL_INDICATOR = "https://w3id.org/grasp/ontology#denialIndicator"
 # phrases, and a text may have them or other words in their place.
 FILLER_WORDS = {
     "en": {"the", "a", "an", "of", "to", "in", "on", "its", "their", "from", "and", "with",
-           "by", "for", "at", "as", "is", "are", "be", "was", "just"},
+           "by", "for", "at", "as", "is", "are", "be", "was"},
     "ru": {"и", "в", "во", "на", "с", "со", "к", "о", "об", "по", "за", "из", "от", "до", "у",
-           "это", "как", "просто"},
+           "это"},
 }
 # Words and word sequences that deny what follows them in the same clause.
 NEGATIONS = {

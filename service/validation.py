@@ -13,6 +13,7 @@ from pathlib import Path
 
 import rdflib
 from pyshacl import validate as pyshacl_validate
+from pyshacl.rdfutil import stringify as pyshacl_stringify
 from rdflib.namespace import SH
 
 import grasp.rdflib_guard  # noqa: F401 - no SERVICE, no FROM <url> in rdflib SPARQL
@@ -110,13 +111,23 @@ def validate_graph(data: rdflib.Graph | Sequence[Triple], shapes: Path, *, lang:
         allow_warnings=True,
         abort_on_first=False,
     )
-    return ValidationReport(conforms=bool(conforms),
-                            violations=_violations(results, shapes_graph, lang))
+    report = ValidationReport(conforms=bool(conforms),
+                              violations=_violations(results, shapes_graph, lang))
+    _forget_pyshacl_blank_node_names()
+    return report
 
 
 def validate_ontology_rules(graph: rdflib.Graph) -> ValidationReport:
     """Check an ontology's level rules (ranks, requirements, buildsOn) against its shapes."""
     return validate_graph(graph, ONTOLOGY_RULES_SHAPES)
+
+
+def _forget_pyshacl_blank_node_names() -> None:
+    # pySHACL caches blank-node strings in a module-level dict keyed by id(graph) and never
+    # clears it: it grows with every call and, as ids are reused, could serve stale names.
+    cache = getattr(getattr(pyshacl_stringify, "stringify_blank_node", None), "dict_cache", None)
+    if isinstance(cache, dict):
+        cache.clear()
 
 
 def _violations(results: rdflib.Graph, shapes: rdflib.Graph, lang: str) -> tuple[Violation, ...]:

@@ -106,3 +106,19 @@ def test_an_extension_with_a_sixth_level_changes_the_verdict_without_code():
     assert statuses(assessment)[sage] == "met"
     assert assessment.level == sage
     assert [level.rank for level in extended.ontology.levels] == [1, 2, 3, 4, 5, 6]
+
+
+def test_memory_stays_flat_over_many_assessments(assessor):
+    import tracemalloc
+
+    request = AssessRequest(**case_json("gold-en.json"))
+    for _ in range(50):
+        assessor.assess(from_json(request, base_iri=BASE))
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for _ in range(200):
+        assessor.assess(from_json(request, base_iri=BASE))
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    growth = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    assert growth < 256 * 1024, f"{growth} bytes kept after 200 assessments"

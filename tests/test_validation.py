@@ -62,3 +62,12 @@ def test_broken_rules_are_reported_in_plain_words():
     assert "share this rank" in text
     assert "declared concept" in text
     assert "cycle" in text
+
+
+def test_the_reference_validator_does_not_grow_a_cache(assessor):
+    from pyshacl.rdfutil import stringify
+
+    data = validation_triples(assessor, SHAPE_CASES[0])
+    for _ in range(20):
+        validate_graph(data, CLAIMS_SHAPES, reference=True)
+    assert len(stringify.stringify_blank_node.dict_cache) == 0
