@@ -23,7 +23,7 @@ import rdflib
 from grasp.claims import ClaimsGraph
 from grasp.mapping import Mapper, Reading
 from grasp.namespaces import GRASP, ONTOLOGY_IRI, PROV_GENERATED_AT, PROV_USED, RDF_TYPE, grasp
-from grasp.ontology import ONTOLOGY_GRAPH, Ontology
+from grasp.ontology import RULE_GRAPHS, Ontology
 from grasp.queries import query
 from grasp.store import EmbeddedStore
 from grasp.validation import CLAIMS_SHAPES, ValidationReport, validate_graph
@@ -165,7 +165,7 @@ class Assessor:
             for name in JUDGEMENT_QUERIES:
                 judged = workspace.oxigraph.query(
                     query(name),
-                    default_graph=ONTOLOGY_GRAPH,
+                    default_graph=RULE_GRAPHS,
                     substitutions={ox.Variable("assessment"): claims.assessment},
                 )
                 workspace.add_graph(claims.assessment, list(judged))

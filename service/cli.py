@@ -97,6 +97,23 @@ def serve(
         runtime.close()
 
 
+@app.command()
+def check(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Ontology files or folders; GRASP_ONTOLOGY by default.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    no_reasoner: Annotated[bool, typer.Option("--no-reasoner", help="Skip HermiT.")] = False,
+) -> None:
+    """Check the ontology: consistency, level rules, QC queries, OWL 2 DL profile.
+
+    Exit status: 0 clean, 1 errors found, 2 the checks could not run.
+    """
+    from grasp.check import main
+
+    raise typer.Exit(main(paths or Settings().ontology_paths, as_json=as_json,
+                          reasoner=not no_reasoner))
+
+
 def level_table(assessment: Assessment, ontology: Ontology, lang: str = "en") -> str:
     """Return the seed's table: each level, its characteristic statement, ✅ 🔄 or ❌."""
     head = {"en": ("Level", "Characteristic view", "Status"),
@@ -118,7 +135,7 @@ def _assessor(settings: Settings):
     from grasp.ontology import load_ontology
 
     try:
-        return Assessor(load_ontology(settings.ontology_paths))
+        return Assessor(load_ontology(settings.ontology_paths, reasoner=settings.reasoner))
     except OntologyError as error:
         _fail(f"The ontology cannot be used:\n{error}")
 

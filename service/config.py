@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,6 +56,10 @@ class Settings(BaseSettings):
         default=None, description="Bearer token for /admin endpoints; unset: they are off."
     )
     cors_origins: list[str] = Field(default=[], description="Origins allowed by CORS.")
+    reasoner: Literal["hermit", "owlrl", "none"] = Field(
+        default="hermit",
+        description="Reasoner that materialises the class hierarchy at each ontology load.",
+    )
     watch_ontology: bool = Field(
         default=True, description="Reload the ontology when its files change."
     )

@@ -45,7 +45,10 @@ from grasp.ontology import Indicator, Ontology
 #: Words that may stand between the words of an indicator phrase.
 MAX_GAP = 3
 #: How many words before a match a negation may stand and still apply to it.
-NEGATION_REACH = 5
+NEGATION_REACH = 8
+#: In Russian a negation may also follow the phrase: "статьи я не читаю".
+POST_NEGATION_REACH = 2
+POST_NEGATIONS = {"ru": {"не"}}
 
 #: Confidence of a contiguous match; each word of gap costs GAP_COST, down to MIN_CONFIDENCE.
 BASE_CONFIDENCE = 0.9
@@ -58,6 +61,8 @@ QUESTION_FACTOR = 0.85
 DISMISSAL_FACTOR = 0.85
 
 STEMMER_NAMES = {"en": "english", "ru": "russian"}
+#: Letters of a Russian stem that are compared (see ``_stem``).
+RU_STEM_LENGTH = 6
 
 DENIAL_INDICATOR = "https://w3id.org/grasp/ontology#denialIndicator"
 
@@ -65,26 +70,27 @@ DENIAL_INDICATOR = "https://w3id.org/grasp/ontology#denialIndicator"
 # phrases, and a text may have them or other words in their place.
 FILLER_WORDS = {
     "en": {"the", "a", "an", "of", "to", "in", "on", "its", "their", "from", "and", "with",
-           "by", "for", "at", "as", "is", "are", "be", "was"},
+           "by", "for", "at", "as"},
     "ru": {"и", "в", "во", "на", "с", "со", "к", "о", "об", "по", "за", "из", "от", "до", "у",
-           "это"},
+           },
 }
 # Words and word sequences that deny what follows them in the same clause.
 NEGATIONS = {
     "en": ["not", "n't", "cannot", "no", "never", "neither", "nor", "none", "nothing", "nobody",
            "zero", "hardly", "rather than", "instead of", "as opposed to", "more than",
            "far from", "less interested"],
-    "ru": ["не", "нет", "ни", "никогда", "никак", "ничего", "никто", "некому", "никакой",
+    "ru": ["не", "нет", "ни", "никогда", "никак", "ничего", "никто", "никого", "некому",
+           "никакой", "никакого", "никакая", "никакие", "никаким", "никакую", "никаких",
            "вместо", "больше чем", "отнюдь"],
 }
 # Words that dismiss whatever the sentence quotes or names ("... is outdated").
 DISMISSALS = {
     "en": ["outdated", "mysticism", "nonsense", "myth", "noise", "contradiction in terms",
            "oxymoron", "irrelevant", "don't care", "doesn't matter", "overrated", "bullshit",
-           "hype", "buzzword", "misconception"],
-    "ru": ["устарел", "эзотерика", "мистика", "чушь", "бред", "шум", "миф", "оксюморон",
+           "buzzword", "misconception"],
+    "ru": ["устарел", "устарела", "эзотерика", "мистика", "чушь", "бред", "шум", "миф", "оксюморон",
            "неинтересно", "не интересно", "понятия не имею", "не имею понятия", "не представляю",
-           "без понятия", "ерунда", "сказки", "хайп"],
+           "без понятия", "малейшего понятия", "мне все равно", "ерунда", "сказки"],
 }
 # Words that open a new clause: a negation before them does not reach past them.
 CLAUSE_OPENERS = {
@@ -95,7 +101,7 @@ HEDGES = {
     "en": {"maybe", "perhaps", "probably", "possibly", "might", "seems", "guess", "suspect",
            "somewhat", "imo", "arguably"},
     "ru": {"может", "наверное", "возможно", "кажется", "вероятно", "пожалуй", "видимо",
-           "подозреваю", "по-моему", "моему"},
+           "подозреваю", "моему"},
 }
 # Words that show a statement is about language models, so that a one-word phrase
 # ("layers", "помощник") in it is not about cakes or secretaries.
@@ -104,14 +110,16 @@ TOPIC_WORDS = {
            "ai", "neural", "network", "networks", "transformer", "transformers", "token",
            "tokens", "chatbot", "bot", "lamda", "bing", "sydney", "o1", "it"},
     "ru": {"llm", "ллм", "модель", "нейросеть", "нейронка", "сеть", "gpt", "chatgpt", "чатгпт",
-           "гпт", "ии", "трансформер", "токен", "claude", "бот", "чат-бот", "алиса", "lamda",
+           "гпт", "ии", "трансформер", "токен", "claude", "бот", "чатбот", "алиса", "lamda",
            "он", "она", "оно"},
 }
 
 # A word, with English "n't" split off as a word of its own ("don't" → "do", "n't").
-_WORD = re.compile(r"[^\W_]+?(?=n['’]t\b)|n['’]t\b|[^\W_]+(?:-[^\W_]+)*", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+?(?=n['’]t\b)|n['’]t\b|[^\W_]+", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?\n]+")
-_CLAUSE_BREAK = re.compile(r"[.;:!?()\n,«»\"“”]|\s[—–-]\s|\s[—–]|[—–]\s")
+_CLAUSE_BREAK = re.compile(r"[.;:!?()\n,]|\s[—–-]\s|\s[—–]|[—–]\s")
+# "ontology schmontology", "онтология-шмонтология": a word mocked by its echo.
+_SHM_ECHO = re.compile(r"^(schm|shm|шм)")
 _CODE = re.compile(r"[=@{}\[\]]|\bdef\b|\breturn\b|\bimport\b|\w\(|#\s")
 
 
@@ -136,6 +144,7 @@ class Reading:
 
 @dataclass(frozen=True)
 class _Token:
+    word: str  # lower case, "ё" as "е": what negations and dismissals are compared with
     stem: str
     start: int
     end: int
@@ -148,6 +157,7 @@ class _Phrase:
     indicator: Indicator
     stems: tuple[str, ...]
     denial: bool  # a grasp:denialIndicator: a plain match denies the concept
+    common: bool  # one everyday word ("layers"): it needs a statement about LLMs
 
 
 def detect_language(text: str) -> str:
@@ -199,10 +209,11 @@ class Mapper:
                     continue
                 stems = self._phrase_stems(indicator.phrase, lang)
                 if stems:
-                    self._phrases[lang][stems[0]].append(_Phrase(indicator, stems, denial))
+                    self._phrases[lang][stems[0]].append(
+                        _Phrase(indicator, stems, denial, _is_common_word(indicator.phrase)))
         self._broader = ancestors or {}
-        self._negations = {lang: self._sequences(NEGATIONS[lang], lang) for lang in STEMMER_NAMES}
-        self._dismissals = {lang: self._sequences(DISMISSALS[lang], lang) for lang in STEMMER_NAMES}
+        self._negations = {lang: _sequences(NEGATIONS[lang]) for lang in STEMMER_NAMES}
+        self._dismissals = {lang: _sequences(DISMISSALS[lang]) for lang in STEMMER_NAMES}
         self._hedges = {lang: self._stems(HEDGES[lang], lang) for lang in STEMMER_NAMES}
         self._openers = {lang: self._stems(CLAUSE_OPENERS[lang], lang) for lang in STEMMER_NAMES}
         self._topic = {lang: self._stems(TOPIC_WORDS[lang], lang) for lang in STEMMER_NAMES}
@@ -219,9 +230,10 @@ class Mapper:
         if lang not in STEMMER_NAMES or looks_like_code(text):
             return []
         tokens = self._tokens(text, lang)
-        stems = [t.stem for t in tokens]
-        negations = _find(stems, self._negations[lang])
-        dismissals = _find(stems, self._dismissals[lang])
+        words = [t.word for t in tokens]
+        negations = _find(words, self._negations[lang])
+        dismissals = _find(words, self._dismissals[lang])
+        dismissals += [(i, i) for i, word in enumerate(words) if _SHM_ECHO.match(word)]
         hedged_sentences = {t.sentence for t in tokens if t.stem in self._hedges[lang]}
         questions = _question_sentences(text, tokens)
 
@@ -232,19 +244,20 @@ class Mapper:
                 if matched is not None:
                     matches.append((phrase, matched))
         if not self._on_topic(tokens, matches, lang):
-            matches = [(p, m) for p, m in matches if len(p.stems) > 1]
+            matches = [(p, m) for p, m in matches if not p.common]
 
         best: dict[tuple[str, str], Reading] = {}
         for phrase, matched in matches:
-            reading = self._reading(text, tokens, phrase, matched, negations, dismissals,
+            reading = self._reading(text, lang, tokens, phrase, matched, negations, dismissals,
                                     hedged_sentences, questions)
             key = (reading.concept, reading.stance)
             if key not in best or _better(reading, best[key]):
                 best[key] = reading
-        readings = self._most_specific(_tightest(best.values()))
+        readings = _one_stance(best.values())
+        readings = self._most_specific(self._phrase_over_word(_tightest(readings)))
         return sorted(readings, key=lambda r: (r.start, r.concept))
 
-    def _reading(self, text: str, tokens: list[_Token], phrase: _Phrase, matched: list[int],
+    def _reading(self, text: str, lang: str, tokens: list[_Token], phrase: _Phrase, matched: list[int],
                  negations: list[tuple[int, int]], dismissals: list[tuple[int, int]],
                  hedged_sentences: set[int], questions: set[int]) -> Reading:
         first, last = tokens[matched[0]], tokens[matched[-1]]
@@ -252,7 +265,7 @@ class Mapper:
         confidence = max(MIN_CONFIDENCE, BASE_CONFIDENCE - GAP_COST * gaps)
         if len(phrase.stems) == 1:
             confidence *= SINGLE_WORD_FACTOR
-        cue = _negation_before(tokens, matched, negations)
+        cue = _negation_before(tokens, matched, negations) or _negation_after(tokens, matched, lang)
         dismissal = None if cue else _dismissal_in_sentence(tokens, matched, dismissals)
         if dismissal:
             cue, confidence = dismissal, confidence * DISMISSAL_FACTOR
@@ -278,9 +291,23 @@ class Mapper:
         # words matched, or when two different one-word phrases did ("attention, layers").
         if any(t.stem in self._topic[lang] for t in tokens):
             return True
-        if any(len(phrase.stems) > 1 for phrase, _ in matches):
+        if any(not phrase.common for phrase, _ in matches):
             return True
         return len({phrase.stems for phrase, _ in matches}) > 1
+
+    def _phrase_over_word(self, readings: list[Reading]) -> list[Reading]:
+        # "nudges each weight ... through every layer": a phrase of several words for
+        # OperationalUnderstanding outweighs the one word "layer" for its subclass
+        # ComponentView; a one-word reading yields to a longer one up or down its hierarchy.
+        return [
+            reading
+            for reading in readings
+            if not (_one_word(reading) and any(
+                not _one_word(other) and other.stance == reading.stance
+                and (other.concept in self._broader.get(reading.concept, ())
+                     or reading.concept in self._broader.get(other.concept, ()))
+                for other in readings))
+        ]
 
     def _most_specific(self, readings: Iterable[Reading]) -> list[Reading]:
         # "how attention works" signals OperationalUnderstanding and "attention" signals its
@@ -308,9 +335,6 @@ class Mapper:
     def _stems(self, words: Iterable[str], lang: str) -> set[str]:
         return {self._stem(word, lang) for word in words}
 
-    def _sequences(self, phrases: Iterable[str], lang: str) -> list[tuple[str, ...]]:
-        return [tuple(self._stem(w, lang) for w in _WORD.findall(p.lower())) for p in phrases]
-
     def _tokens(self, text: str, lang: str) -> list[_Token]:
         clause_breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
         sentence_breaks = [m.start() for m in _SENTENCE_BREAK.finditer(text)]
@@ -325,7 +349,8 @@ class Mapper:
             stem = self._stem(match.group(), lang)
             if stem in openers:
                 clause += 1
-            tokens.append(_Token(stem, match.start(), match.end(), clause, sentence))
+            tokens.append(_Token(_normal(match.group()), stem, match.start(), match.end(),
+                                 clause, sentence))
         return tokens
 
 
@@ -338,12 +363,36 @@ def denial_indicators(ontology: Ontology) -> tuple[Indicator, ...]:
     )
 
 
+def _normal(word: str) -> str:
+    return word.lower().replace("ё", "е").replace("’", "'")
+
+
+def _sequences(phrases: Iterable[str]) -> list[tuple[str, ...]]:
+    return [tuple(_normal(w) for w in _WORD.findall(phrase)) for phrase in phrases]
+
+
+def _is_common_word(phrase: str) -> bool:
+    # One word in lower case ("layers", "помощник", "fine-tuning") may well be about cakes;
+    # an acronym or a name ("RLHF", "arXiv", "Siri", "т9") hardly is.
+    return len(phrase.split()) == 1 and phrase.islower() and not any(c.isdigit() for c in phrase)
+
+
 @lru_cache(maxsize=200_000)
 def _stem(stemmer: snowballstemmer.stemmer, word: str) -> str:
     # Snowball in pure Python costs ~0.3 ms a word; a language has far fewer distinct words
     # than a service sees, so remembering them keeps mapping cheap.
-    word = word.lower().replace("ё", "е").replace("’", "'")
-    return word if word == "n't" else stemmer.stemWord(word)
+    word = _normal(word)
+    if word == "n't":
+        return word
+    stem = stemmer.stemWord(word)
+    if any("\u0400" <= ch <= "\u04ff" for ch in word):
+        # Russian Snowball sometimes cuts too deep ("токена" → "ток") and gives one word
+        # several stems ("проецируем", "проецировать"): keep at least the word less its
+        # last letter, and compare no more than RU_STEM_LENGTH letters.
+        if len(stem) < 4 <= len(word) - 1:
+            stem = word[:-1]
+        stem = stem[:RU_STEM_LENGTH]
+    return stem
 
 
 def _match(tokens: list[_Token], first: int, stems: tuple[str, ...]) -> list[int] | None:
@@ -381,9 +430,18 @@ def _negation_before(tokens: list[_Token], matched: list[int],
     for first, last in reversed(negations):
         if not matched[0] - NEGATION_REACH <= last < matched[-1]:
             continue
-        if tokens[first].clause == clause and tokens[last].clause == clause \
-                and not inside & set(range(first, last + 1)):
+        if tokens[last].clause == clause and not inside & set(range(first, last + 1)):
             return first, last
+    return None
+
+
+def _negation_after(tokens: list[_Token], matched: list[int], lang: str) -> tuple[int, int] | None:
+    clause = tokens[matched[-1]].clause
+    for position in range(matched[-1] + 1, min(matched[-1] + 1 + POST_NEGATION_REACH, len(tokens))):
+        if tokens[position].clause != clause:
+            break
+        if tokens[position].word in POST_NEGATIONS.get(lang, ()):
+            return position, position
     return None
 
 
@@ -417,6 +475,25 @@ def _span_text(text: str, tokens: list[_Token], span: tuple[int, int]) -> str:
 
 def _overlap(a: Reading, b: Reading) -> bool:
     return a.start < b.end and b.start < a.end
+
+
+def _one_word(reading: Reading) -> bool:
+    return len(reading.indicator.split()) == 1
+
+
+def _one_stance(readings: Iterable[Reading]) -> list[Reading]:
+    # A statement that both affirms and denies one concept ("despite talk of a post-symbolic
+    # turn, they remain symbol manipulators") is read by its surer reading; when both are
+    # as sure, by the denial, which claims less.
+    readings = list(readings)
+    kept = []
+    for reading in readings:
+        rival = next((r for r in readings
+                      if r.concept == reading.concept and r.stance != reading.stance), None)
+        if rival is None or reading.confidence > rival.confidence or (
+                reading.confidence == rival.confidence and reading.stance == "denies"):
+            kept.append(reading)
+    return kept
 
 
 def _tightest(readings: Iterable[Reading]) -> list[Reading]:

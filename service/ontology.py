@@ -6,6 +6,7 @@ holds everything a request needs from the ontology, so no request parses or reas
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,11 +18,18 @@ import rdflib
 
 from grasp.namespaces import ONTOLOGY_IRI
 from grasp.queries import query
-from grasp.sources import OntologyLoadError, read_ontology
+from grasp.reasoning import Reasoner, ReasoningError, reason
+from grasp.sources import OntologyLoadError, locate, read_ontology
 from grasp.validation import ValidationReport, validate_ontology_rules
 
-#: The named graph that holds the ontology in every store.
+#: The named graph that holds the ontology, as its files state it, in every store.
 ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_IRI)
+#: The named graph that holds the class hierarchy the reasoner inferred from it.
+INFERRED_GRAPH = ox.NamedNode(ONTOLOGY_IRI + "/inferred")
+#: The rule queries read both as their default graph.
+RULE_GRAPHS = [ONTOLOGY_GRAPH, INFERRED_GRAPH]
+
+log = logging.getLogger("grasp")
 
 LANGUAGES = ("en", "ru")
 
@@ -67,6 +75,7 @@ class Ontology:
 
     sources: tuple[Path, ...]
     triples: tuple[ox.Triple, ...] = field(repr=False)
+    inferred: tuple[ox.Triple, ...] = field(repr=False)
     version: str
     labels: Mapping[str, Mapping[str, str]] = field(repr=False)
     definitions: Mapping[str, Mapping[str, str]] = field(repr=False)
@@ -94,30 +103,42 @@ class Ontology:
 
     @cached_property
     def quads(self) -> tuple[ox.Quad, ...]:
-        """The ontology's triples as quads in the ontology graph."""
-        return tuple(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in self.triples)
+        """The ontology's triples in the ontology graph, the inferred ones in theirs."""
+        return tuple(
+            ox.Quad(t.subject, t.predicate, t.object, graph)
+            for graph, triples in ((ONTOLOGY_GRAPH, self.triples), (INFERRED_GRAPH, self.inferred))
+            for t in triples
+        )
 
 
-def load_ontology(paths: Sequence[Path]) -> Ontology:
-    """Read, check and index the ontology files ``paths`` (files or folders, in order).
+def load_ontology(paths: Sequence[Path], *, reasoner: Reasoner = "none") -> Ontology:
+    """Read, reason over, check and index the ontology files ``paths`` (files or folders).
 
-    Raises :class:`OntologyError` with the SHACL report when the level rules are broken.
+    ``reasoner`` materialises the inferred class hierarchy once, here, so that a claim for a
+    concept an engineer declared under (or equivalent to) a core one counts for the core
+    one. Raises :class:`OntologyError` with a report when the files cannot be read, the
+    ontology is inconsistent or has unsatisfiable classes, or its level rules are broken.
     """
     try:
         graph = read_ontology(paths)
     except OntologyLoadError as error:
         raise OntologyError(str(error)) from None
-    report = validate_ontology_rules(graph)
+    hierarchy = _infer_hierarchy(graph, reasoner)
+    report = validate_ontology_rules(graph + hierarchy)
     if not report.conforms:
         raise OntologyError("The ontology breaks its level rules:", report)
     triples = tuple(_to_oxigraph(graph))
+    stated = set(triples)
+    inferred = tuple(t for t in _to_oxigraph(hierarchy) if t not in stated)
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in triples)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in inferred)
     labels, definitions, statements = _texts(store)
     concepts = _concepts(store)
     return Ontology(
-        sources=tuple(paths),
+        sources=tuple(locate(Path(path)) for path in paths),
         triples=triples,
+        inferred=inferred,
         version=_version(store),
         labels=labels,
         definitions=definitions,
@@ -130,12 +151,27 @@ def load_ontology(paths: Sequence[Path]) -> Ontology:
 
 
 def run(store: ox.Store, name: str, **bindings: ox.NamedNode | ox.Literal) -> ox.QuerySolutions:
-    """Run the named query with the ontology graph as the default graph."""
+    """Run the named query with the ontology graphs as the default graph."""
     return store.query(
         query(name),
-        default_graph=ONTOLOGY_GRAPH,
+        default_graph=RULE_GRAPHS,
         substitutions={ox.Variable(k): v for k, v in bindings.items()},
     )
+
+
+def _infer_hierarchy(graph: rdflib.Graph, reasoner: Reasoner) -> rdflib.Graph:
+    try:
+        reasoned = reason(graph, reasoner=reasoner)
+    except ReasoningError as error:
+        # No Java, say: the stated hierarchy still counts, transitively.
+        log.warning("reasoner %s unavailable (%s); using the stated class hierarchy", reasoner, error)
+        reasoned = reason(graph, reasoner="none")
+    if not reasoned.consistent:
+        raise OntologyError("The ontology is inconsistent: run `grasp check` to see why.")
+    if reasoned.unsatisfiable:
+        names = ", ".join(sorted(str(iri) for iri in reasoned.unsatisfiable))
+        raise OntologyError(f"These classes are unsatisfiable (no claim could affirm them): {names}")
+    return reasoned.hierarchy
 
 
 def _to_oxigraph(graph: rdflib.Graph) -> list[ox.Triple]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from grasp.assessment import Assessment, Assessor
 from grasp.claims import ClaimsGraph
 from grasp.config import Settings
-from grasp.ontology import ONTOLOGY_GRAPH, load_ontology
+from grasp.ontology import INFERRED_GRAPH, ONTOLOGY_GRAPH, OntologyError, load_ontology
+from grasp.reload import OntologyWatcher
 from grasp.store import EmbeddedStore, Store
 
 log = logging.getLogger("grasp")
@@ -27,6 +29,7 @@ class Runtime:
         self.store = store
         self.assessor = assessor
         self._reload_lock = threading.Lock()
+        self._on_write: list[Callable[[], None]] = []
 
     @classmethod
     def open(cls, settings: Settings, *, store: Store | None = None) -> Runtime:
@@ -35,9 +38,9 @@ class Runtime:
         Raises :class:`grasp.ontology.OntologyError` (with the report) on a broken ontology,
         before the store is touched.
         """
-        assessor = Assessor(load_ontology(settings.ontology_paths))
+        assessor = Assessor(load_ontology(settings.ontology_paths, reasoner=settings.reasoner))
         store = store or EmbeddedStore(settings.store)
-        store.replace_graph(ONTOLOGY_GRAPH, assessor.ontology.triples)
+        _publish(store, assessor)
         return cls(settings, store, assessor)
 
     @property
@@ -45,22 +48,51 @@ class Runtime:
         """The ontology in use now."""
         return self.assessor.ontology
 
+    def on_write(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every write to the store (SPARQL snapshots follow it)."""
+        self._on_write.append(callback)
+
     def assess(self, claims: ClaimsGraph, *, save: bool = True) -> Assessment:
         """Assess a claims graph and, with ``save``, store it as one named graph."""
         assessment = self.assessor.assess(claims)
         if save:
             self.store.add_graph(claims.assessment, assessment.triples)
+            self._written()
         return assessment
 
     def reload(self) -> Assessor:
         """Load the ontology again and swap it in; on any error keep the one in use and raise."""
         with self._reload_lock:
-            assessor = Assessor(load_ontology(self.settings.ontology_paths))
-            self.store.replace_graph(ONTOLOGY_GRAPH, assessor.ontology.triples)
+            try:
+                assessor = Assessor(load_ontology(self.settings.ontology_paths,
+                                                  reasoner=self.settings.reasoner))
+            except OntologyError as error:
+                log.error("ontology reload refused; %s stays in use:\n%s",
+                          self.ontology.version, error)
+                raise
+            _publish(self.store, assessor)
             self.assessor = assessor
-            log.info("ontology %s loaded", assessor.ontology.version)
+            self._written()
+            log.info("ontology %s loaded from %s", assessor.ontology.version,
+                     ", ".join(map(str, assessor.ontology.sources)))
             return assessor
+
+    def watch(self) -> OntologyWatcher:
+        """Start reloading whenever the ontology files change; stop the watcher to end it."""
+        watcher = OntologyWatcher(self.ontology.sources, on_change=self.reload)
+        watcher.start()
+        return watcher
 
     def close(self) -> None:
         """Release the store."""
         self.store.close()
+
+    def _written(self) -> None:
+        for callback in self._on_write:
+            callback()
+
+
+def _publish(store: Store, assessor: Assessor) -> None:
+    """Put the ontology in use, and its inferred hierarchy, in the store's named graphs."""
+    store.replace_graph(ONTOLOGY_GRAPH, assessor.ontology.triples)
+    store.replace_graph(INFERRED_GRAPH, assessor.ontology.inferred)

@@ -111,7 +111,7 @@ def _looks_like_xml(data: bytes) -> bool:
 def _expand(paths: Sequence[Path | str]) -> list[Path]:
     files: list[Path] = []
     for given in paths:
-        path = _locate(Path(given))
+        path = locate(Path(given))
         if path.is_dir():
             files.extend(
                 sorted(
@@ -129,7 +129,9 @@ def _expand(paths: Sequence[Path | str]) -> list[Path]:
     return list(unique)
 
 
-def _locate(path: Path) -> Path:
+def locate(path: Path) -> Path:
+    """Find an ontology path: as given if absolute, else in the working directory, then in
+    the project; raise :class:`OntologyLoadError` when it is nowhere."""
     if path.is_absolute():
         candidates = [path]
     else:

@@ -11,8 +11,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from grasp import __version__
+from grasp.api import admin
 from grasp.api.errors import install_error_handlers
 from grasp.api.routes import router
+from grasp.api.sparql import SparqlEndpoint
 from grasp.config import Settings
 from grasp.runtime import Runtime
 
@@ -29,16 +31,25 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.runtime = runtime or Runtime.open(settings)
+        await sparql.start(writer_store=app.state.runtime.store.oxigraph)
+        app.state.runtime.on_write(sparql.data_changed)
+        watcher = app.state.runtime.watch() if settings.watch_ontology else None
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.stop()
+            await sparql.close()
             if runtime is None:
                 app.state.runtime.close()
 
+    sparql = SparqlEndpoint(settings)
     app = FastAPI(title="Grasp", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["*"])
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(admin.router)
+    app.include_router(sparql.router)
     return app

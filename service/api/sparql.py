@@ -6,9 +6,10 @@ operator enables them with a token, run in this process's store, the only writer
 
 Wiring, in the application factory::
 
-    endpoint = SparqlEndpoint(settings, writer_store=runtime.store.oxigraph)
+    endpoint = SparqlEndpoint(settings)
     app.include_router(endpoint.router)
-    # in the lifespan:  await endpoint.start()  ...  await endpoint.close()
+    # in the lifespan, once the store is open:
+    #     await endpoint.start(writer_store=runtime.store.oxigraph)  ...  await endpoint.close()
     # after each write to the store:  endpoint.data_changed()
 """
 
@@ -56,7 +57,7 @@ class SparqlEndpoint:
     def __init__(
         self,
         settings: Settings,
-        writer_store,
+        writer_store=None,
         *,
         snapshot_root: Path | None = None,
         examples_dir: Path | None = None,
@@ -77,8 +78,16 @@ class SparqlEndpoint:
         self._update_lock = asyncio.Lock()
         self.router = sparql_router(self)
 
-    async def start(self) -> None:
-        """Start the query workers (call from the application's lifespan)."""
+    async def start(self, writer_store=None) -> None:
+        """Start the query workers (call from the application's lifespan).
+
+        ``writer_store`` is the API process's open pyoxigraph ``Store``, if it was not
+        known when the endpoint was built.
+        """
+        if writer_store is not None:
+            self.writer_store = self.pool.store = writer_store
+        if self.writer_store is None:
+            raise RuntimeError("the SPARQL endpoint needs the writer store to start")
         await self.pool.start()
 
     async def close(self) -> None:

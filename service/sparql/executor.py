@@ -225,7 +225,7 @@ class QueryPool:
     def _replace(self, worker: _Worker) -> None:
         """Kill ``worker`` and start another in the background."""
         self._workers.discard(worker)
-        worker.process.kill()
+        worker.expire_quietly()
 
         async def respawn() -> None:
             await worker.kill()
@@ -256,8 +256,14 @@ class _Worker:
     def expire(self) -> None:
         """Kill the worker because its query passed the deadline."""
         self.expired = True
-        if self.process.returncode is None:
+        self.expire_quietly()
+
+    def expire_quietly(self) -> None:
+        """Kill the worker if it still runs (it may have died or been killed already)."""
+        try:
             self.process.kill()
+        except ProcessLookupError:
+            pass
 
     @classmethod
     async def spawn(cls) -> _Worker:
@@ -282,8 +288,7 @@ class _Worker:
         return json.loads(frame[:head_length]), frame[head_length:]
 
     async def kill(self) -> None:
-        if self.process.returncode is None:
-            self.process.kill()
+        self.expire_quietly()
         await self.process.wait()
 
 
