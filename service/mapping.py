@@ -49,6 +49,8 @@ NEGATION_REACH = 8
 #: In Russian a negation may also follow the phrase: "статьи я не читаю".
 POST_NEGATION_REACH = 2
 POST_NEGATIONS = {"ru": {"не"}}
+# ... and only when it negates a verb ("не читаю", "не являются"), not "не так, как".
+_RU_VERB = re.compile(r"(ю|ет|ит|ут|ют|ат|ят|ем|им|ешь|ишь|ете|ите|ся|сь|л|ла|ли|ло|ть)$")
 
 #: Confidence of a contiguous match; each word of gap costs GAP_COST, down to MIN_CONFIDENCE.
 BASE_CONFIDENCE = 0.9
@@ -61,6 +63,8 @@ QUESTION_FACTOR = 0.85
 DISMISSAL_FACTOR = 0.85
 
 STEMMER_NAMES = {"en": "english", "ru": "russian"}
+#: Languages whose words may come in either order: a two-word phrase matches reversed too.
+FREE_WORD_ORDER = {"ru"}
 #: Letters of a Russian stem that are compared (see ``_stem``).
 RU_STEM_LENGTH = 6
 
@@ -158,6 +162,7 @@ class _Phrase:
     stems: tuple[str, ...]
     denial: bool  # a grasp:denialIndicator: a plain match denies the concept
     common: bool  # one everyday word ("layers"): it needs a statement about LLMs
+    reordered: bool = False  # a two-word phrase matched in the reverse order
 
 
 def detect_language(text: str) -> str:
@@ -208,9 +213,14 @@ class Mapper:
                 if lang not in STEMMER_NAMES:
                     continue
                 stems = self._phrase_stems(indicator.phrase, lang)
-                if stems:
-                    self._phrases[lang][stems[0]].append(
-                        _Phrase(indicator, stems, denial, _is_common_word(indicator.phrase)))
+                if not stems:
+                    continue
+                common = _is_common_word(indicator.phrase)
+                self._phrases[lang][stems[0]].append(_Phrase(indicator, stems, denial, common))
+                if lang in FREE_WORD_ORDER and len(stems) == 2:
+                    # "модель думает" also matches "думает ли модель".
+                    self._phrases[lang][stems[1]].append(
+                        _Phrase(indicator, stems[::-1], denial, common, reordered=True))
         self._broader = ancestors or {}
         self._negations = {lang: _sequences(NEGATIONS[lang]) for lang in STEMMER_NAMES}
         self._dismissals = {lang: _sequences(DISMISSALS[lang]) for lang in STEMMER_NAMES}
@@ -265,6 +275,8 @@ class Mapper:
         confidence = max(MIN_CONFIDENCE, BASE_CONFIDENCE - GAP_COST * gaps)
         if len(phrase.stems) == 1:
             confidence *= SINGLE_WORD_FACTOR
+        if phrase.reordered:
+            confidence -= GAP_COST
         cue = _negation_before(tokens, matched, negations) or _negation_after(tokens, matched, lang)
         dismissal = None if cue else _dismissal_in_sentence(tokens, matched, dismissals)
         if dismissal:
@@ -440,7 +452,8 @@ def _negation_after(tokens: list[_Token], matched: list[int], lang: str) -> tupl
     for position in range(matched[-1] + 1, min(matched[-1] + 1 + POST_NEGATION_REACH, len(tokens))):
         if tokens[position].clause != clause:
             break
-        if tokens[position].word in POST_NEGATIONS.get(lang, ()):
+        following = tokens[position + 1].word if position + 1 < len(tokens) else ""
+        if tokens[position].word in POST_NEGATIONS.get(lang, ()) and _RU_VERB.search(following):
             return position, position
     return None
 
