@@ -264,14 +264,16 @@ class Mapper:
             if key not in best or _better(reading, best[key]):
                 best[key] = reading
         readings = _one_stance(best.values())
-        readings = self._most_specific(self._phrase_over_word(_tightest(readings)))
+        readings = self._most_specific(self._phrase_over_word(self._tightest(readings)))
         return sorted(readings, key=lambda r: (r.start, r.concept))
 
     def _reading(self, text: str, lang: str, tokens: list[_Token], phrase: _Phrase, matched: list[int],
                  negations: list[tuple[int, int]], dismissals: list[tuple[int, int]],
                  hedged_sentences: set[int], questions: set[int]) -> Reading:
         first, last = tokens[matched[0]], tokens[matched[-1]]
-        gaps = matched[-1] - matched[0] + 1 - len(matched)
+        # Small words between the phrase's words ("priority in the collapse") are no gap.
+        gaps = sum(1 for position in range(matched[0], matched[-1] + 1)
+                   if position not in matched and tokens[position].word not in FILLER_WORDS[lang])
         confidence = max(MIN_CONFIDENCE, BASE_CONFIDENCE - GAP_COST * gaps)
         if len(phrase.stems) == 1:
             confidence *= SINGLE_WORD_FACTOR
@@ -307,6 +309,24 @@ class Mapper:
             return True
         return len({phrase.stems for phrase, _ in matches}) > 1
 
+    def _tightest(self, readings: list[Reading]) -> list[Reading]:
+        # Two unrelated concepts read from overlapping words: the tighter, surer match wins
+        # ("illusion of thinking" over a loose "... thinking"); equally sure readings are
+        # both kept. A concept and its subclass are left to _most_specific.
+        return [
+            reading
+            for reading in readings
+            if not any(
+                other.concept != reading.concept and _overlap(reading, other)
+                and other.confidence > reading.confidence
+                and not self._related(reading.concept, other.concept)
+                for other in readings
+            )
+        ]
+
+    def _related(self, one: str, other: str) -> bool:
+        return one in self._broader.get(other, ()) or other in self._broader.get(one, ())
+
     def _phrase_over_word(self, readings: list[Reading]) -> list[Reading]:
         # "nudges each weight ... through every layer": a phrase of several words for
         # OperationalUnderstanding outweighs the one word "layer" for its subclass
@@ -316,8 +336,7 @@ class Mapper:
             for reading in readings
             if not (_one_word(reading) and any(
                 not _one_word(other) and other.stance == reading.stance
-                and (other.concept in self._broader.get(reading.concept, ())
-                     or reading.concept in self._broader.get(other.concept, ()))
+                and self._related(reading.concept, other.concept)
                 for other in readings))
         ]
 
@@ -507,21 +526,6 @@ def _one_stance(readings: Iterable[Reading]) -> list[Reading]:
                 reading.confidence == rival.confidence and reading.stance == "denies"):
             kept.append(reading)
     return kept
-
-
-def _tightest(readings: Iterable[Reading]) -> list[Reading]:
-    # Two concepts read from overlapping words: the tighter, surer match wins ("illusion of
-    # thinking" over a loose "... thinking"); equally sure readings are both kept.
-    readings = list(readings)
-    return [
-        reading
-        for reading in readings
-        if not any(
-            other.concept != reading.concept and _overlap(reading, other)
-            and other.confidence > reading.confidence
-            for other in readings
-        )
-    ]
 
 
 def _better(candidate: Reading, current: Reading) -> bool:

@@ -122,3 +122,18 @@ def test_memory_stays_flat_over_many_assessments(assessor):
     tracemalloc.stop()
     growth = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
     assert growth < 256 * 1024, f"{growth} bytes kept after 200 assessments"
+
+
+def test_the_reasoner_makes_a_defined_concept_count_for_the_core_one():
+    paths = [case("../../ontology"), case("extension-defined-concept.ttl")]
+    request = AssessRequest(subject="olga", claims=[
+        {"concept": "https://example.org/grasp-defined#AttentionAsPriority", "stance": "affirms"}])
+    reasoned = Assessor(load_ontology(paths, reasoner="hermit"))
+    architect = next(r for r in reasoned.assess(from_json(request, base_iri=BASE)).levels
+                     if r.level == expand("grasp:Architect"))
+    satisfied = {r.concept for r in architect.requirements if r.satisfied and not r.prohibition}
+    assert satisfied == {expand("grasp:OntologicalUnderstanding")}
+    # Without a reasoner, nothing says the defined class is a concept at all.
+    stated_only = Assessor(load_ontology(paths, reasoner="none"))
+    with pytest.raises(InvalidClaims):
+        stated_only.assess(from_json(request, base_iri=BASE))
