@@ -163,14 +163,15 @@ class Assessor:
         try:
             workspace.add_graph(claims.assessment, triples)
             for name in JUDGEMENT_QUERIES:
-                judged = workspace.oxigraph.query(
+                # A CONSTRUCT repeats a template triple once per solution: keep one of each.
+                judged = list(dict.fromkeys(workspace.oxigraph.query(
                     query(name),
                     default_graph=RULE_GRAPHS,
                     substitutions={ox.Variable("assessment"): claims.assessment},
-                )
-                workspace.add_graph(claims.assessment, list(judged))
-            return describe(claims.assessment, workspace.graph(claims.assessment) or [],
-                            self.ontology)
+                )))
+                workspace.add_graph(claims.assessment, judged)
+                triples += judged
+            return describe(claims.assessment, dict.fromkeys(triples), self.ontology)
         finally:
             workspace.oxigraph.remove_graph(claims.assessment)
 
