@@ -91,6 +91,8 @@ class Assessment:
 
     def to_json(self, ontology: Ontology, lang: str = "en") -> dict:
         """Return the assessment as the JSON of ``POST /assess``, labels in ``lang``."""
+        from grasp.explanation import explain  # explanation reads these dataclasses
+
         ranks = {level.level: level.rank for level in self.levels}
 
         def level_ref(iri: str) -> dict:
@@ -134,6 +136,7 @@ class Assessment:
                 for claim in self.claims
             ],
             "unmapped": [claim.index for claim in self.claims if not claim.readings],
+            "explanation": explain(self, ontology, lang),
         }
 
 

@@ -15,8 +15,11 @@ import typer
 from grasp.assessment import Assessment, InvalidClaims
 from grasp.claims import InputError, InputFormat, read_claims
 from grasp.config import Settings
+from grasp.evaluation import eval_command
+from grasp.explanation import explain
 from grasp.ontology import Ontology, OntologyError
 from grasp.runtime import Runtime
+from grasp.transcript import claims_from_transcript
 
 app = typer.Typer(help="Grasp: assess how deeply a person understands LLMs.",
                   no_args_is_help=True, add_completion=False)
@@ -36,21 +39,32 @@ Lang = Annotated[str, typer.Option("--lang", help="Language of labels: en or ru.
 
 @app.command()
 def assess(
-    file: Annotated[str, typer.Argument(help="Claims file (JSON, Turtle, JSON-LD, RDF/XML), or - for stdin.")],
+    file: Annotated[Optional[str], typer.Argument(
+        help="Claims file (JSON, Turtle, JSON-LD, RDF/XML), or - for stdin.")] = None,
+    transcript: Annotated[Optional[Path], typer.Option(
+        "--transcript", help="A chat export: assess the user's own turns.")] = None,
+    subject: Annotated[str, typer.Option(
+        help="Who the transcript's user is (with --transcript).")] = "transcript-user",
     table: Annotated[bool, typer.Option("--table", help="Print the level table instead of JSON.")] = False,
     lang: Lang = "en",
     input_format: Annotated[Optional[InputFormat], typer.Option(
         "--format", help="Input media type; guessed from the file name otherwise.")] = None,
     save: Annotated[bool, typer.Option("--save", help="Also store the assessment.")] = False,
 ) -> None:
-    """Assess the claims in FILE and print the assessment as JSON (or a table)."""
-    body = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    input_format = input_format or FORMATS_BY_SUFFIX.get(Path(file).suffix.lower(), InputFormat.JSON)
+    """Assess the claims in FILE (or a chat transcript) and print the assessment."""
+    if (file is None) == (transcript is None):
+        _fail("Give either a claims FILE or --transcript FILE.")
     settings = Settings()
     runtime = _open(settings) if save else None
     try:
         assessor = runtime.assessor if runtime else _assessor(settings)
-        claims = read_claims(body, input_format, base_iri=settings.base_iri)
+        if transcript is not None:
+            claims = claims_from_transcript(transcript.read_text(encoding="utf-8"),
+                                            subject=subject, base_iri=settings.base_iri)
+        else:
+            body = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+            fmt = input_format or FORMATS_BY_SUFFIX.get(Path(file).suffix.lower(), InputFormat.JSON)
+            claims = read_claims(body, fmt, base_iri=settings.base_iri)
         assessment = runtime.assess(claims) if runtime else assessor.assess(claims)
     except InvalidClaims as error:
         _fail(f"The claims do not conform to the claims shapes:\n{error.report.text()}")
@@ -61,6 +75,8 @@ def assess(
             runtime.close()
     if table:
         typer.echo(level_table(assessment, assessor.ontology, lang))
+        typer.echo("")
+        typer.echo(explain(assessment, assessor.ontology, lang))
     else:
         typer.echo(json.dumps(assessment.to_json(assessor.ontology, lang), ensure_ascii=False, indent=2))
 
@@ -150,6 +166,9 @@ def _open(settings: Settings) -> Runtime:
 def _fail(message: str) -> None:
     typer.echo(message, err=True)
     raise typer.Exit(1)
+
+
+app.command("eval")(eval_command)
 
 
 if __name__ == "__main__":

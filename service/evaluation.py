@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -167,7 +167,7 @@ class Report:
                     "confusion": [
                         {"expected": _short(e), "predicted": _short(p), "count": n}
                         for (e, p), n in sorted(self.mapping[lang].confusion.items(),
-                                                key=lambda item: (-item[1], item[0]))
+                                                key=lambda item: (-item[1], str(item[0])))
                     ],
                     "persons": self.levels[lang].persons,
                     "levelAgreement": round(self.levels[lang].agreement, 4),
@@ -373,9 +373,9 @@ def run(statements_path: Path, split: str, *, baseline: bool = True,
 
 def summary_table(reports: Sequence[Report]) -> str:
     """Return the headline figures of each report as one Markdown table."""
-    rows = ["| mapper | split | lang | statements | micro P | micro R | micro F1 | macro F1 "
-            "| persons | level agreement | persons exact | highest level |",
-            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    head = ("| mapper | split | lang | statements | micro P | micro R | micro F1 | macro F1 "
+            "| persons | level agreement | persons exact | highest level |")
+    rows = [head, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for report in reports:
         for lang, mapping in report.mapping.items():
             levels = report.levels[lang]
@@ -440,7 +440,7 @@ def below_floors(report: Report, *, min_micro_f1: float, min_level_agreement: fl
 
 
 def eval_command(
-    file: Annotated[Optional[Path], typer.Argument(
+    file: Annotated[Path | None, typer.Argument(
         help="Statements file (JSON Lines); persons.jsonl beside it. Default: eval/statements.jsonl."
     )] = None,
     split: Annotated[str, typer.Option("--split", help="dev, heldout or all.")] = "heldout",

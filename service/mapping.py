@@ -99,7 +99,7 @@ DISMISSALS = {
 # Words that open a new clause: a negation before them does not reach past them.
 CLAUSE_OPENERS = {
     "en": {"but", "however", "although", "though", "whereas", "yet", "instead", "while"},
-    "ru": {"а", "но", "однако", "зато", "хотя", "тогда", "же", "зато", "пока"},
+    "ru": {"а", "но", "однако", "зато", "хотя", "тогда", "же", "пока"},
 }
 HEDGES = {
     "en": {"maybe", "perhaps", "probably", "possibly", "might", "seems", "guess", "suspect",

@@ -19,8 +19,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import ftfy
+import pyoxigraph as ox
+
+from grasp.claims import AssessRequest, ClaimIn, ClaimsGraph, InputError, claim_iri, from_json
+from grasp.namespaces import PROV, RDF_TYPE
 
 #: 8-bit charsets in which UTF-8 text is commonly mis-read, tried in this order.
 SUSPECT_CHARSETS = ("mac_roman", "cp1252", "latin-1", "cp1251", "koi8_r")
@@ -262,3 +267,37 @@ def user_claims(messages: list[Message]) -> list[Message]:
     ['I chat with it.']
     """
     return [message for message in messages if message.role == "user"]
+
+
+# --- from a transcript to claims ---------------------------------------------------------
+
+PROV_WAS_DERIVED_FROM = ox.NamedNode(PROV + "wasDerivedFrom")
+PROV_ENTITY = ox.NamedNode(PROV + "Entity")
+
+
+def claims_from_transcript(text: str, *, subject: str, base_iri: str) -> ClaimsGraph:
+    """Build the claims graph of a transcript: one claim per non-empty user turn.
+
+    Raises :class:`grasp.claims.InputError` when the transcript has no user turn.
+    """
+    messages = [m for m in user_claims(parse_transcript(text)) if m.text.strip()]
+    if not messages:
+        raise InputError("The transcript has no user turn (a '>[!nexus_user]' callout with text).",
+                         field="body")
+    request = AssessRequest(subject=subject, claims=[ClaimIn(text=m.text) for m in messages])
+    claims = from_json(request, base_iri=base_iri)
+    links = []
+    for index, message in enumerate(messages):
+        source = message_iri(message, claims.assessment, base_iri)
+        links += [
+            ox.Triple(claim_iri(claims.assessment, index), PROV_WAS_DERIVED_FROM, source),
+            ox.Triple(source, RDF_TYPE, PROV_ENTITY),
+        ]
+    return ClaimsGraph(claims.assessment, claims.triples + tuple(links))
+
+
+def message_iri(message: Message, assessment: ox.NamedNode, base_iri: str) -> ox.NamedNode:
+    """Name a message: by its export UID when it has one, else by its place in the transcript."""
+    if message.uid:
+        return ox.NamedNode(f"{base_iri}message/{quote(message.uid, safe='')}")
+    return ox.NamedNode(f"{assessment.value}#message-{message.index}")

@@ -34,7 +34,8 @@ def test_assess_table_in_russian_from_stdin(tmp_path):
     table = result.stdout.decode()
     rows = [line for line in table.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert [row.rsplit("|", 2)[1].strip() for row in rows] == ["❌", "❌", "✅", "✅", "🔄"]
-    assert "Архитектор" in table.splitlines()[-1]
+    assert "Наивысший выполненный уровень: Архитектор" in table
+    assert "Симуляции рассуждений" in table, "the explanation quotes the claims behind the verdict"
 
 
 def test_assess_turtle_file(tmp_path):

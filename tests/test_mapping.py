@@ -61,3 +61,82 @@ def test_a_new_indicator_is_enough_to_be_recognised():
 def test_language_detection():
     assert detect_language("Я разделяю модель и поведение") == "ru"
     assert detect_language("I separate the model from its behaviour") == "en"
+
+
+# --- the mapper of issue 4: stance, scope, several concepts, evidence -------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    # negation and its scope
+    ("It doesn't think, it just produces text.", {("Anthropomorphism", "denies")}),
+    ("Она не думает, она генерирует текст.", {("Anthropomorphism", "denies")}),
+    ("It's way more than an assistant.", {("AssistantView", "denies")}),
+    ("Это не просто чат-бот.", {("AssistantView", "denies")}),
+    ("статьи на arXiv я не читаю", {("FormalKnowledge", "denies")}),
+    # a dismissal anywhere in the sentence denies what it names
+    ('The "it just predicts the next token" line is outdated.', {("ProbabilisticTokenView", "denies")}),
+    ("«Поле смыслов» — это эзотерика.", {("MeaningFieldSimulationView", "denies")}),
+    # a phrase that denies without a negation word, and its negation
+    ("Models genuinely reason now.", {("SimulationOfReasoning", "denies")}),
+    ("It isn't really reasoning.", {("SimulationOfReasoning", "affirms")}),
+    # Russian word order
+    ("Думает ли модель? Думает модель, конечно.", {("Anthropomorphism", "affirms")}),
+])
+def test_stance_follows_negations_dismissals_and_denial_phrases(mapper, text, expected):
+    assert readings(mapper, text) == expected
+
+
+def test_negation_does_not_cross_a_clause(mapper):
+    found = readings(mapper, "It doesn't think, we project thinking onto the text it produces.")
+    assert ("MeaningFieldSimulationView", "affirms") in found
+    assert ("MeaningFieldSimulationView", "denies") not in found
+
+
+def test_a_statement_can_carry_several_concepts(mapper):
+    found = readings(mapper, "I use it as an assistant, sure, but I know it's just predicting tokens.")
+    assert found == {("AssistantView", "affirms"), ("ProbabilisticTokenView", "affirms")}
+
+
+def test_a_hedge_keeps_the_stance_and_lowers_the_confidence(mapper):
+    plain = mapper.map("It understands me.", "en")[0]
+    hedged = mapper.map("Maybe it understands me.", "en")[0]
+    assert (hedged.concept, hedged.stance) == (plain.concept, plain.stance)
+    assert hedged.hedged and hedged.confidence < plain.confidence
+
+
+def test_the_cue_that_set_the_stance_is_shown(mapper):
+    text = "I have never written a line of model code."
+    reading = mapper.map(text, "en")[0]
+    assert reading.stance == "denies" and reading.cue == "never"
+    assert text[reading.start:reading.end] == "model code"
+
+
+@pytest.mark.parametrize("text", [
+    "I paid attention to the lecture.",
+    "She added another layer of frosting to the cake.",
+    "My assistant will send you the invoice tomorrow morning.",
+    "Слои торта пропитались кремом только к утру.",
+    "def attention(q, k, v): return softmax(q @ k.T / sqrt(d)) @ v",
+])
+def test_everyday_words_and_code_map_to_nothing(mapper, text):
+    assert mapper.map(text, detect_language(text)) == []
+
+
+def test_one_word_phrases_count_in_a_statement_about_llms(mapper):
+    assert readings(mapper, "An LLM is attention plus layers.") == {("ComponentView", "affirms")}
+
+
+def test_denial_indicators_come_from_the_ontology():
+    mapper = Mapper([], denial_indicators=[Indicator(G + "Metacognition", "never reflect", "en")])
+    assert readings(mapper, "I never reflect on it.", "en") == {("Metacognition", "denies")}
+
+
+def test_mapping_is_fast_enough_for_a_warm_process(mapper):
+    import time
+
+    text = "I use it as an assistant, sure, but I know it's just predicting tokens."
+    mapper.map(text, "en")
+    start = time.process_time()
+    for _ in range(200):
+        mapper.map(text, "en")
+    assert time.process_time() - start < 1.0  # bench/mapping.py measures it properly

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from grasp import __version__
-from grasp.api import admin
+from grasp.api import admin, transcripts
 from grasp.api.errors import install_error_handlers
 from grasp.api.routes import router
 from grasp.api.sparql import SparqlEndpoint
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                            allow_methods=["GET", "POST"], allow_headers=["*"])
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(transcripts.router)
     app.include_router(admin.router)
     app.include_router(sparql.router)
     return app

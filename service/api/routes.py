@@ -189,7 +189,9 @@ async def get_ontology(request: Request) -> Response:
     or, for ``application/json``, its version and sources."""
     runtime = runtime_of(request)
     ontology = runtime.ontology
-    offered = [*RDF_MEDIA_TYPES, "application/json"]
+    # JSON right after the default, so that "application/json" is not read as JSON-LD.
+    turtle, *others = RDF_MEDIA_TYPES
+    offered = [turtle, "application/json", *others]
     media = choose(request.headers.get("accept"), offered)
     if media is None:
         raise _not_acceptable(offered)

@@ -9,26 +9,21 @@ assessment shows where every claim was said.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from grasp.api.errors import Problem
 from grasp.api.negotiation import preferred_language
 from grasp.api.routes import read_body, runtime_of
-from grasp.claims import AssessRequest, ClaimIn, ClaimsGraph, InputError, claim_iri, from_json
-from grasp.namespaces import PROV, RDF_TYPE
-from grasp.transcript import Message, parse_transcript, user_claims
+from grasp.claims import ClaimsGraph, claim_iri
+from grasp.transcript import (PROV_WAS_DERIVED_FROM, claims_from_transcript, parse_transcript,
+                              user_claims)
 
 router = APIRouter()
 
 #: Media types a transcript may be sent as.
 TRANSCRIPT_TYPES = ("text/markdown", "text/plain")
 
-PROV_WAS_DERIVED_FROM = ox.NamedNode(PROV + "wasDerivedFrom")
-PROV_ENTITY = ox.NamedNode(PROV + "Entity")
 
 _TRANSCRIPT_BODY = {
     "requestBody": {
@@ -36,34 +31,6 @@ _TRANSCRIPT_BODY = {
         "content": {media: {"schema": {"type": "string"}} for media in TRANSCRIPT_TYPES},
     }
 }
-
-
-def claims_from_transcript(text: str, *, subject: str, base_iri: str) -> ClaimsGraph:
-    """Build the claims graph of a transcript: one claim per non-empty user turn.
-
-    Raises :class:`grasp.claims.InputError` when the transcript has no user turn.
-    """
-    messages = [m for m in user_claims(parse_transcript(text)) if m.text.strip()]
-    if not messages:
-        raise InputError("The transcript has no user turn (a '>[!nexus_user]' callout with text).",
-                         field="body")
-    request = AssessRequest(subject=subject, claims=[ClaimIn(text=m.text) for m in messages])
-    claims = from_json(request, base_iri=base_iri)
-    links = []
-    for index, message in enumerate(messages):
-        source = message_iri(message, claims.assessment, base_iri)
-        links += [
-            ox.Triple(claim_iri(claims.assessment, index), PROV_WAS_DERIVED_FROM, source),
-            ox.Triple(source, RDF_TYPE, PROV_ENTITY),
-        ]
-    return ClaimsGraph(claims.assessment, claims.triples + tuple(links))
-
-
-def message_iri(message: Message, assessment: ox.NamedNode, base_iri: str) -> ox.NamedNode:
-    """Name a message: by its export UID when it has one, else by its place in the transcript."""
-    if message.uid:
-        return ox.NamedNode(f"{base_iri}message/{quote(message.uid, safe='')}")
-    return ox.NamedNode(f"{assessment.value}#message-{message.index}")
 
 
 def message_links(claims: ClaimsGraph) -> dict[str, str]:
