@@ -7,6 +7,11 @@ installed, ``rdflib-endpoint`` (PyPI). Every loop is bounded by a duration.
 
     .venv/bin/python bench/sparql.py                      # all sizes, 3 s per cell
     .venv/bin/python bench/sparql.py --sizes 100000 --seconds 5
+    .venv/bin/python bench/sparql.py --uncached           # also Grasp with its answer cache off
+
+Grasp's answer cache serves a repeated query text without a worker; "claims of one
+assessment" cycles through 200 texts, so after warm-up Grasp answers it from the cache.
+``--uncached`` adds a second Grasp server with the cache off, to show the worker path.
 
 The data comes from :func:`generate_assessments`, shaped like the core's output; swap it
 for the assessment pipeline when that can produce thousands of assessments quickly.
@@ -16,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import multiprocessing
 import random
 import shutil
@@ -141,7 +145,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve_grasp(store: str, port: int) -> None:
+def serve_grasp(store: str, port: int, workers: int, cache_bytes: int) -> None:
     """Run Grasp's SPARQL router alone under uvicorn, as the app mounts it."""
     from contextlib import asynccontextmanager
 
@@ -151,8 +155,8 @@ def serve_grasp(store: str, port: int) -> None:
     from grasp.api.sparql import SparqlEndpoint
     from grasp.config import Settings
 
-    settings = Settings(store=Path(store), query_workers=2, query_max_rows=100_000)
-    endpoint = SparqlEndpoint(settings, ox.Store(store))
+    settings = Settings(store=Path(store), query_workers=workers, query_max_rows=100_000)
+    endpoint = SparqlEndpoint(settings, ox.Store(store), cache_bytes=cache_bytes)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -243,6 +247,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib-endpoint")
+    parser.add_argument("--grasp-workers", type=int, default=2, help="Grasp's query workers")
+    parser.add_argument("--uncached", action="store_true",
+                        help="also run Grasp with its answer cache off")
+    parser.add_argument("--queries", nargs="+", choices=list(QUERIES), default=list(QUERIES),
+                        metavar="NAME", help="run only these queries (names as in QUERIES)")
     options = parser.parse_args()
     try:
         import rdflib_endpoint  # noqa: F401
@@ -251,7 +260,7 @@ def main() -> None:
         with_rdflib = False
         print("rdflib-endpoint is not installed: its column is skipped")
     oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-    print(f"| triples | query | clients | server | req/s | p50 ms | p99 ms | vs oxigraph |")
+    print("| triples | query | clients | server | req/s | p50 ms | p99 ms | vs oxigraph |")
     print("|---|---|---|---|---|---|---|---|")
     for size in options.sizes:
         quads, assessments = generate_assessments(size)
@@ -262,12 +271,19 @@ def main() -> None:
             store.bulk_extend(quads)
             store.flush()
             store.backup(str(work / "oxigraph"))
+            if options.uncached:
+                store.backup(str(work / "grasp-uncached"))
             del store
             servers = {}
-            port = free_port()
-            processes.append(subprocess.Popen(
-                [sys.executable, __file__, "--serve-grasp", str(work / "grasp"), str(port)]))
-            servers["grasp"] = (port, "/sparql")
+            grasp = [("grasp", work / "grasp", 64 * 1024 * 1024)]
+            if options.uncached:
+                grasp.append(("grasp (no cache)", work / "grasp-uncached", 0))
+            for server, location, cache_bytes in grasp:
+                port = free_port()
+                processes.append(subprocess.Popen(
+                    [sys.executable, __file__, "--serve-grasp", str(location), str(port),
+                     str(options.grasp_workers), str(cache_bytes)]))
+                servers[server] = (port, "/sparql")
             port = free_port()
             processes.append(subprocess.Popen(
                 [oxigraph, "serve-read-only", "--location", str(work / "oxigraph"),
@@ -283,7 +299,8 @@ def main() -> None:
                 servers["rdflib-endpoint"] = (port, "/sparql")
             for (port, path), process in zip(servers.values(), processes):
                 wait_until_up(port, path, process)
-            for name, text in QUERIES.items():
+            for name in options.queries:
+                text = QUERIES[name]
                 texts = ([text.replace("ASSESSMENT", a) for a in assessments[:200]]
                          if "ASSESSMENT" in text else [text])
                 for clients in options.clients:
@@ -303,8 +320,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--serve-grasp":
-        serve_grasp(sys.argv[2], int(sys.argv[3]))
+    if len(sys.argv) == 6 and sys.argv[1] == "--serve-grasp":
+        serve_grasp(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     elif len(sys.argv) == 4 and sys.argv[1] == "--serve-rdflib":
         serve_rdflib(sys.argv[2], int(sys.argv[3]))
     else:

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     query_timeout: float = Field(default=10.0, gt=0, description="SPARQL query deadline, seconds.")
     query_max_rows: int = Field(default=10_000, gt=0, description="Most rows a SPARQL answer gives.")
     query_workers: int = Field(default=2, ge=1, description="Worker processes for SPARQL queries.")
+    query_cache_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=0,
+        description="Bytes of SPARQL answers kept in memory; 0 turns the cache off.",
+    )
     update_token: str | None = Field(
         default=None, description="Bearer token that enables SPARQL Update; unset: read-only."
     )

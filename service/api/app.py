@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             if runtime is None:
                 app.state.runtime.close()
 
-    sparql = SparqlEndpoint(settings)
+    sparql = SparqlEndpoint(settings, cache_bytes=settings.query_cache_bytes)
     app = FastAPI(title="Grasp", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,

@@ -1,8 +1,10 @@
 """The SPARQL 1.1 Protocol endpoint (/sparql), the Graph Store read side (/graphs), the query page.
 
 Every user query is checked by :mod:`grasp.sparql.guard` and answered by a worker process
-of :class:`grasp.sparql.executor.QueryPool`; none runs in this process. Updates, when an
-operator enables them with a token, run in this process's store, the only writer.
+of :class:`grasp.sparql.executor.QueryPool`; none runs in this process. A repeated query
+is answered from :class:`grasp.sparql.cache.AnswerCache` (serialised answers, dropped
+whole when the data changes) after the same check. Updates, when an operator enables them
+with a token, run in this process's store, the only writer.
 
 Wiring, in the application factory::
 
@@ -16,6 +18,7 @@ Wiring, in the application factory::
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 from pathlib import Path
@@ -25,9 +28,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from grasp.config import PROJECT_ROOT, Settings
+from grasp.sparql.cache import AnswerCache, LruCache
 from grasp.sparql.description import service_description
-from grasp.sparql.executor import QueryError, QueryJob, QueryPool
-from grasp.sparql.guard import QueryRefused, check_query, check_update
+from grasp.sparql.executor import QueryAnswer, QueryError, QueryJob, QueryPool
+from grasp.sparql.guard import CheckedQuery, QueryRefused, check_query, check_update
 from grasp.sparql.negotiation import choose_format
 from grasp.sparql.results import BOOLEAN_TYPES, GRAPH_TYPES, SOLUTION_TYPES
 
@@ -41,6 +45,9 @@ PROBLEM_JSON = "application/problem+json"
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
+#: Longest query text whose check result is remembered (longer texts are checked each time),
+#: and longest query string or form body whose parse is.
+CHECK_CACHE_CHARS = 8 * 1024
 
 
 class SparqlError(Exception):
@@ -52,7 +59,11 @@ class SparqlError(Exception):
 
 
 class SparqlEndpoint:
-    """The endpoint's state: the worker pool, the writer store, the examples; and its router."""
+    """The endpoint's state: the worker pool, the writer store, the examples; and its router.
+
+    ``cache_entries`` and ``cache_bytes`` bound the cache of answers; ``cache_bytes=0``
+    turns it off.
+    """
 
     def __init__(
         self,
@@ -61,6 +72,8 @@ class SparqlEndpoint:
         *,
         snapshot_root: Path | None = None,
         examples_dir: Path | None = None,
+        cache_entries: int = 4096,
+        cache_bytes: int = 64 * 1024 * 1024,
     ):
         self.settings = settings
         #: The API process's read-write pyoxigraph Store: source of snapshots, target of updates.
@@ -73,6 +86,12 @@ class SparqlEndpoint:
             workers=settings.query_workers,
             timeout=settings.query_timeout,
             max_rows=settings.query_max_rows,
+        )
+        self.answers = AnswerCache(max_entries=cache_entries, max_bytes=cache_bytes)
+        # The check is a pure function of the text, so its verdict on a text can be reused;
+        # refusals raise and are not remembered, so they are checked again each time.
+        self._checked: LruCache[CheckedQuery] = LruCache(
+            max_entries=1024, max_bytes=1024 * CHECK_CACHE_CHARS
         )
         self.examples = load_examples(examples_dir or PROJECT_ROOT / "queries" / "examples")
         self._update_lock = asyncio.Lock()
@@ -98,12 +117,35 @@ class SparqlEndpoint:
         """Tell the endpoint the store was written; the next query sees the change."""
         self.pool.data_changed()
 
-    async def query(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
-        """Check, run and serialise one query."""
+    def check(self, text: str) -> CheckedQuery:
+        """Check a query text, or raise :class:`SparqlError` (400) saying why it is refused."""
+        checked = self._checked.get(text)
+        if checked is not None:
+            return checked
         try:
             checked = check_query(text)
         except QueryRefused as refusal:
             raise SparqlError(400, str(refusal)) from None
+        if len(text) <= CHECK_CACHE_CHARS:
+            self._checked.put(text, checked, size=len(text))
+        return checked
+
+    async def answer(self, job: QueryJob) -> QueryAnswer:
+        """Answer a checked job from the cache, or from a worker (and remember the answer)."""
+        cached = self.answers.get(job, self.pool.data_version)
+        if cached is not None:
+            return cached
+        try:
+            answer = await self.pool.run(job)
+        except QueryError as error:
+            raise SparqlError(error.status, str(error)) from None
+        # The version now, not at the start: a write while the query ran makes it stale.
+        self.answers.put(job, answer, self.pool.data_version)
+        return answer
+
+    async def query(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
+        """Check, run and serialise one query."""
+        checked = self.check(text)
         offers = {"SELECT": SOLUTION_TYPES, "ASK": BOOLEAN_TYPES}.get(checked.form, GRAPH_TYPES)
         media_type = _choose(params, request, offers)
         default_graphs = params.get("default-graph-uri")
@@ -116,10 +158,12 @@ class SparqlEndpoint:
             media_type=media_type,
             base_iri=_endpoint_iri(request),
             union_default_graph=not protocol_dataset and not checked.has_dataset_clause,
-            default_graphs=(default_graphs or []) if protocol_dataset else None,
-            named_graphs=(named_graphs or []) if protocol_dataset else None,
+            # Tuples: the job keys the cache of answers.
+            default_graphs=tuple(default_graphs or ()) if protocol_dataset else None,
+            named_graphs=tuple(named_graphs or ()) if protocol_dataset else None,
         )
-        return await self._run(job)
+        answer = await self.answer(job)
+        return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
     async def update(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
         """Run one update in the writer store, if the request carries the operator's token."""
@@ -157,13 +201,6 @@ class SparqlEndpoint:
                 self.data_changed()
         return Response(status_code=204)
 
-    async def _run(self, job: QueryJob) -> Response:
-        try:
-            answer = await self.pool.run(job)
-        except QueryError as error:
-            raise SparqlError(error.status, str(error)) from None
-        return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
-
 
 def sparql_router(endpoint: SparqlEndpoint) -> APIRouter:
     """Return the routes of ``endpoint``: /sparql, its page and assets, and /graphs."""
@@ -175,13 +212,14 @@ def sparql_router(endpoint: SparqlEndpoint) -> APIRouter:
         except SparqlError as error:
             return _problem(error.status, error.detail, error.headers)
 
-    @router.get("/sparql", summary="SPARQL query (GET), service description or query page")
-    async def sparql_get(request: Request) -> Response:
+    async def sparql(request: Request) -> Response:
+        if request.method == "POST":
+            return await guarded(_dispatch_post(request, endpoint))
         return await guarded(_dispatch_get(request, endpoint))
 
-    @router.post("/sparql", summary="SPARQL query or update (POST)")
-    async def sparql_post(request: Request) -> Response:
-        return await guarded(_dispatch_post(request, endpoint))
+    # A plain Starlette route: FastAPI's dependency solving and validation cost about as
+    # much as answering a cached query, and this handler reads the request itself anyway.
+    router.add_route("/sparql", sparql, methods=["GET", "POST"], include_in_schema=False)
 
     @router.get("/sparql/examples", summary="Example queries for the query page")
     async def sparql_examples() -> JSONResponse:
@@ -202,7 +240,7 @@ def sparql_router(endpoint: SparqlEndpoint) -> APIRouter:
 
 async def _dispatch_get(request: Request, endpoint: SparqlEndpoint) -> Response:
     """Answer GET /sparql: a query, or without one the description or the query page."""
-    params = _params(request.url.query)
+    params = _params(_query_string(request))
     if "update" in params:
         raise SparqlError(405, "SPARQL Update must be sent with POST", headers={"Allow": "POST"})
     if "query" in params:
@@ -223,7 +261,7 @@ async def _dispatch_post(request: Request, endpoint: SparqlEndpoint) -> Response
     if charset not in ("utf-8", "utf8"):
         raise SparqlError(415, f"the body must be UTF-8, not {charset}")
     body = await _read_body(request, endpoint.settings.max_body_bytes)
-    params = _params(request.url.query)
+    params = _params(_query_string(request))
     if media_type == FORM:
         form = _params(_decode(body))
         for name, values in form.items():
@@ -248,7 +286,7 @@ async def _dispatch_post(request: Request, endpoint: SparqlEndpoint) -> Response
 
 async def _read_graph(request: Request, endpoint: SparqlEndpoint) -> Response:
     """Answer GET /graphs?graph=IRI or GET /graphs?default (Graph Store Protocol 5.2)."""
-    params = _params(request.url.query)
+    params = _params(_query_string(request))
     if ("graph" in params) == ("default" in params):
         raise SparqlError(400, "give exactly one of ?graph=IRI and ?default")
     media_type = _choose(params, request, GRAPH_TYPES)
@@ -257,11 +295,8 @@ async def _read_graph(request: Request, endpoint: SparqlEndpoint) -> Response:
         job = QueryJob(query, "CONSTRUCT", media_type, union_default_graph=True)
     else:
         graph = _single(params, "graph")
-        job = QueryJob(query, "CONSTRUCT", media_type, default_graphs=[graph], named_graphs=[])
-    try:
-        answer = await endpoint.pool.run(job)
-    except QueryError as error:
-        raise SparqlError(error.status, str(error)) from None
+        job = QueryJob(query, "CONSTRUCT", media_type, default_graphs=(graph,), named_graphs=())
+    answer = await endpoint.answer(job)
     if answer.rows == 0 and "graph" in params:
         raise SparqlError(404, f"no graph named <{params['graph'][0]}> in this store")
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
@@ -269,7 +304,7 @@ async def _read_graph(request: Request, endpoint: SparqlEndpoint) -> Response:
 
 def _describe(request: Request, endpoint: SparqlEndpoint) -> Response:
     """Answer GET /sparql with no query: the description, or the query page for a browser."""
-    params = _params(request.url.query)
+    params = _params(_query_string(request))
     media_type = _choose(params, request, (*GRAPH_TYPES, "text/html"), allow_html=True)
     headers = {"Vary": "Accept"}
     if media_type == "text/html":
@@ -300,7 +335,7 @@ def load_examples(folder: Path) -> list[dict[str, str]]:
 
 def _choose(params, request: Request, offers, *, allow_html: bool = False) -> str:
     format_name = (params.get("format") or params.get("output") or [None])[0]
-    media_type = choose_format(format_name, request.headers.get("accept"), offers)
+    media_type = _choose_format(format_name, request.headers.get("accept"), offers)
     if media_type is None:
         raise SparqlError(
             406, "none of the requested formats is available; this answer can be "
@@ -309,8 +344,33 @@ def _choose(params, request: Request, offers, *, allow_html: bool = False) -> st
     return media_type
 
 
-def _params(query_string: str) -> dict[str, list[str]]:
-    return parse_qs(query_string, keep_blank_values=True)
+#: choose_format is pure, and a client sends the same Accept header with every request.
+_choose_format = functools.lru_cache(maxsize=256)(choose_format)
+
+
+def _params(text: str) -> dict[str, list[str]]:
+    """Parse a query string or form body into its values by name (a new dict each call)."""
+    if not text:
+        return {}
+    if len(text) > CHECK_CACHE_CHARS:
+        return parse_qs(text, keep_blank_values=True)
+    return {name: list(values) for name, values in _parsed(text)}
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    # Decoding percent escapes costs more than the rest of a cached answer, and clients
+    # repeat their requests. Immutable, so no caller can change what the next one gets.
+    parsed = parse_qs(text, keep_blank_values=True)
+    return tuple((name, tuple(values)) for name, values in parsed.items())
+
+
+def _query_string(request: Request) -> str:
+    """Return the request's raw query string (cheaper than building ``request.url``)."""
+    try:
+        return request.scope["query_string"].decode("utf-8")
+    except UnicodeDecodeError:
+        raise SparqlError(400, "the query string is not valid UTF-8") from None
 
 
 def _single(params: dict[str, list[str]], name: str) -> str:
@@ -341,7 +401,21 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _endpoint_iri(request: Request) -> str:
-    return str(request.url.replace(query="", fragment=""))
+    """Return the request's URL without query and fragment: the base IRI of its query."""
+    scope = request.scope
+    server = scope.get("server")
+    return _iri_of(scope.get("scheme", "http"), tuple(server) if server else None,
+                   scope["path"], request.headers.get("host"))
+
+
+@functools.lru_cache(maxsize=64)
+def _iri_of(scheme: str, server: tuple | None, path: str, host: str | None) -> str:
+    # Building request.url costs about as much as the rest of a cached answer. These are
+    # the parts of the scope Starlette builds it from; a server sees few distinct ones.
+    scope = {"type": "http", "scheme": scheme, "server": server, "path": path,
+             "query_string": b"",
+             "headers": [(b"host", host.encode("latin-1"))] if host is not None else []}
+    return str(Request(scope).url)
 
 
 def _problem(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:

