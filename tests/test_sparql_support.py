@@ -7,7 +7,6 @@ port. The app is built exactly as the core app mounts the endpoint; only the dat
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from conftest import free_port
 
 TESTS = Path(__file__).parent
 GRASP = "https://w3id.org/grasp/ontology#"
@@ -127,12 +127,6 @@ def serve(config: dict) -> None:
     settings = Settings(**config["settings"])
     app = create_app(settings, Path(config["settings"]["store"]))
     uvicorn.run(app, host="127.0.0.1", port=config["port"], log_level="warning")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
