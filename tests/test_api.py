@@ -24,7 +24,7 @@ def stored_count(client) -> int:
 
 @pytest.mark.parametrize("name", ["gold-en.json", "gold-ru.json", "gold-concepts.json"])
 def test_gold_case_over_rest(client, name):
-    answer = client.post("/assess", json=case_json(name))
+    answer = client.post("/assess", json=case_json(name), headers={"Accept-Language": "en"})
     assert answer.status_code == 201
     body = answer.json()
     assert statuses(body) == {expand(k): v for k, v in GOLD["levels"].items()}
@@ -203,3 +203,9 @@ def test_a_broken_ontology_refuses_to_start_with_a_report(tmp_path):
     assert "share this rank" in result.stderr
     assert "declared concept" in result.stderr
     assert not env_store.exists(), "nothing is written before the ontology is accepted"
+
+
+def test_without_accept_language_the_answer_follows_the_claims_language(client):
+    body = client.post("/assess", json=case_json("gold-ru.json")).json()
+    assert body["level"]["label"] == "Архитектор"
+    assert body["explanation"].startswith("Наивысший")

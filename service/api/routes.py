@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from grasp import __version__
 from grasp.api.errors import Problem
 from grasp.api.negotiation import RDF_MEDIA_TYPES, choose, preferred_language
-from grasp.assessment import describe
+from grasp.assessment import Assessment, describe
 from grasp.claims import AssessRequest, InputFormat, input_format_of, read_claims
 from grasp.namespaces import PREFIXES
 from grasp.ontology import ONTOLOGY_GRAPH
@@ -60,6 +60,16 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
+def answer_language(request: Request, assessment: Assessment) -> str:
+    """Answer in the Accept-Language the client asked for; without one, in the language
+    most of its claims are written in."""
+    header = request.headers.get("accept-language")
+    if header:
+        return preferred_language(header)
+    langs = [claim.lang.split("-")[0] for claim in assessment.claims if claim.lang]
+    return preferred_language(max(set(langs), key=langs.count) if langs else None)
+
+
 @router.post("/assess", status_code=201, openapi_extra=_ASSESS_BODY, tags=["assess"],
              summary="Assess a person's claims")
 async def assess(request: Request) -> JSONResponse:
@@ -79,7 +89,7 @@ async def assess(request: Request) -> JSONResponse:
     claims = read_claims(body, input_format, base_iri=runtime.settings.base_iri)
     assessor = runtime.assessor
     assessment = runtime.assess(claims)
-    lang = preferred_language(request.headers.get("accept-language"))
+    lang = answer_language(request, assessment)
     return JSONResponse(
         assessment.to_json(assessor.ontology, lang),
         status_code=201,
@@ -133,7 +143,7 @@ async def get_assessment(request: Request, assessment_id: str) -> Response:
     assessment = describe(iri, runtime.store.graph(iri) or [], runtime.ontology)
     if assessment is None:
         raise Problem(404, "Not found", f"No assessment '{assessment_id}'.")
-    lang = preferred_language(request.headers.get("accept-language"))
+    lang = answer_language(request, assessment)
     return JSONResponse(assessment.to_json(runtime.ontology, lang),
                         headers={"Content-Language": lang})
 

@@ -13,8 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from grasp.api.errors import Problem
-from grasp.api.negotiation import preferred_language
-from grasp.api.routes import read_body, runtime_of
+from grasp.api.routes import answer_language, read_body, runtime_of
 from grasp.claims import ClaimsGraph, claim_iri
 from grasp.transcript import (PROV_WAS_DERIVED_FROM, claims_from_transcript, parse_transcript,
                               user_claims)
@@ -66,7 +65,7 @@ async def assess_transcript(
     claims = claims_from_transcript(text, subject=subject, base_iri=runtime.settings.base_iri)
     assessor = runtime.assessor
     assessment = runtime.assess(claims)
-    lang = preferred_language(request.headers.get("accept-language"))
+    lang = answer_language(request, assessment)
     answer = assessment.to_json(assessor.ontology, lang)
     answer["messages"] = _messages_json(claims, text)
     return JSONResponse(
