@@ -22,6 +22,11 @@ def _default_store() -> Path:
     return data_home / "grasp" / "store"
 
 
+def _default_cache() -> Path:
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache_home / "grasp"
+
+
 class Settings(BaseSettings):
     """Every setting of Grasp; each field is the environment variable ``GRASP_<NAME>``.
 
@@ -38,6 +43,10 @@ class Settings(BaseSettings):
     store: Path = Field(
         default_factory=_default_store,
         description="Directory of the embedded persistent triple store.",
+    )
+    cache: Path = Field(
+        default_factory=_default_cache,
+        description="Directory for built helpers (the compiled OWL API tool).",
     )
     base_iri: str = Field(
         default="https://w3id.org/grasp/data/",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from grasp.config import PROJECT_ROOT
+from grasp.config import PROJECT_ROOT, Settings
 
 SOURCE = PROJECT_ROOT / "tools" / "owlapi" / "GraspOwlApi.java"
 JAVA_LIBS = Path("/usr/share/java")
@@ -125,8 +125,7 @@ def _compiled() -> Path:
     """Compile the Java tool once per source version; return the folder of its class."""
     source = SOURCE.read_bytes()
     digest = hashlib.sha256(source).hexdigest()[:16]
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    target = cache_home / "grasp" / "owlapi" / digest
+    target = Settings().cache / "owlapi" / digest
     if (target / "GraspOwlApi.class").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
