@@ -28,10 +28,11 @@ from rdflib import Graph
 from rdflib.namespace import OWL
 
 from grasp.config import PROJECT_ROOT
+from grasp.queries import QUERIES_DIR
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
-QC_FOLDER = PROJECT_ROOT / "queries" / "qc"
+QC_FOLDER = QUERIES_DIR / "qc"
 DEFAULT_PATHS = (PROJECT_ROOT / "ontology",)
 
 

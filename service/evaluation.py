@@ -33,12 +33,12 @@ import typer
 
 from grasp.config import PROJECT_ROOT, Settings
 from grasp.namespaces import GRASP, compact, expand
+from grasp.ontology import LANGUAGES
 
 EVAL_FOLDER = PROJECT_ROOT / "eval"
 BASELINE_MAPPER = PROJECT_ROOT / "bench" / "baseline_mapper.py"
 BASELINE_ONTOLOGY = PROJECT_ROOT / "bench" / "baseline" / "grasp.ttl"
 SPLITS = ("dev", "heldout", "all")
-LANGUAGES = ("en", "ru")
 
 #: Floors `grasp eval` enforces on every language of the chosen split. Set a little under
 #: what the heldout split measured (see eval/README.md), so a regression fails CI.

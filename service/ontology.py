@@ -31,6 +31,7 @@ RULE_GRAPHS = [ONTOLOGY_GRAPH, INFERRED_GRAPH]
 
 log = logging.getLogger("grasp")
 
+#: The languages Grasp labels, maps and explains in.
 LANGUAGES = ("en", "ru")
 
 

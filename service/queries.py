@@ -7,8 +7,6 @@ A query's text is never built from user input: values are bound through pyoxigra
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
-
 from grasp.config import PROJECT_ROOT
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -22,8 +20,3 @@ def query(name: str) -> str:
     True
     """
     return (QUERIES_DIR / "api" / f"{name}.rq").read_text(encoding="utf-8")
-
-
-def query_files(folder: str) -> list[Path]:
-    """Return the ``.rq`` files of one folder of ``queries/``, sorted by name."""
-    return sorted((QUERIES_DIR / folder).glob("*.rq"))

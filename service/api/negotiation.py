@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
+from grasp.ontology import LANGUAGES
 from grasp.sparql.negotiation import negotiate, parse_accept
 
 #: RDF serialisations of a graph, by media type; the first is the default.
@@ -27,8 +28,6 @@ RDF_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
 }
 
-#: Languages Grasp labels its answers in; the first is the default.
-LANGUAGES = ("en", "ru")
 
 
 def choose(accept: str | None, offered: Sequence[str]) -> str | None:
