@@ -42,7 +42,7 @@ SPLITS = ("dev", "heldout", "all")
 
 #: Floors `grasp eval` enforces on every language of the chosen split. Set a little under
 #: what the heldout split measured (see eval/README.md), so a regression fails CI.
-MIN_MICRO_F1 = 0.55
+MIN_MICRO_F1 = 0.60
 MIN_LEVEL_AGREEMENT = 0.80
 
 NONE = "∅"  # a missing label or a missing reading, in the confusion table

@@ -12,7 +12,9 @@ How a text is read, top to bottom:
 2. The text is cut into sentences and clauses (punctuation, dashes, and words such as
    "but", "а", "но" that open a new clause) and into words, each compared by its Snowball
    stem, so case and inflection do not matter ("локального приоритета" matches
-   "локальный приоритет", "thinks" matches "think").
+   "локальный приоритет", "thinks" matches "think"). A Russian word is first brought to its
+   dictionary form by pymorphy3, so that forms a suffix stripper cannot join ("слоёв" and
+   "слой", "ей" and "она") compare equal.
 3. A phrase matches when its words come in order within one clause, with at most
    ``MAX_GAP`` other words between two of them. Small words ("the", "of", "в") are left out
    of phrases, so a text may have them or others in their place.
@@ -21,7 +23,9 @@ How a text is read, top to bottom:
    another phrase matched. "I paid attention to the lecture" maps to nothing.
 5. The stance: a negation shortly before the phrase in the same clause ("does not",
    "не", "no one", "rather than") turns the reading over, and so does a dismissal anywhere
-   in the sentence ("... is outdated", "... — это эзотерика"). A hedge ("maybe",
+   in the sentence ("... is outdated", "... — это эзотерика"), a negative pronoun that is
+   itself a word of the phrase ("nobody in there" read as "somebody in there"), and an
+   admission of ignorance ("layers? no idea", "как её учат — хз"). A hedge ("maybe",
    "кажется") or a question keeps the stance but lowers the confidence.
 6. Readings that overlap keep the tighter match, and a concept read together with one of
    its subclasses on the same words keeps the subclass (the ontology supplies the rest).
@@ -38,6 +42,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pymorphy3
 import snowballstemmer
 
 from grasp.ontology import Indicator, Ontology
@@ -91,10 +96,33 @@ NEGATIONS = {
 DISMISSALS = {
     "en": ["outdated", "mysticism", "nonsense", "myth", "noise", "contradiction in terms",
            "oxymoron", "irrelevant", "don't care", "doesn't matter", "overrated", "bullshit",
-           "buzzword", "misconception"],
+           "buzzword", "misconception", "poetry", "marketing", "cope", "hair-splitting",
+           "waste of time", "misses the point", "adds nothing", "add nothing", "explains nothing",
+           "tells you nothing", "says nothing", "pseudoscience", "wishful thinking",
+           "fairy tale", "fairy tales", "misleading", "hides what", "empty words"],
     "ru": ["устарел", "устарела", "эзотерика", "мистика", "чушь", "бред", "шум", "миф", "оксюморон",
-           "неинтересно", "не интересно", "понятия не имею", "не имею понятия", "не представляю",
-           "без понятия", "малейшего понятия", "мне все равно", "ерунда", "сказки"],
+           "неинтересно", "не интересно", "мне все равно", "ерунда", "сказки", "поэзия",
+           "маркетинг", "самоуспокоение", "буквоедство", "пустая трата времени",
+           "упускать главное", "упускает главное", "ничего не добавляют", "ничего не добавляет",
+           "ничего не объясняет", "ничего не говорит", "не отвечает на вопрос",
+           "лженаука", "пустые слова", "вводит в заблуждение", "скрывает", "неважно",
+           "какой еще", "какое еще", "какие еще"],
+}
+# Words that say the author does not know what the sentence names ("layers? no idea"). They
+# deny a phrase in an earlier clause of their sentence, any phrase after them, and a question
+# they answer ("how is it trained? no idea"); not a phrase just before them in their own
+# clause ("tokens with no idea what they mean" says nothing of the author).
+IGNORANCE = {
+    "en": ["no idea", "no clue", "not a clue", "zero idea", "dunno", "idk", "no freaking idea",
+           "black box"],
+    "ru": ["понятия не имею", "не имею понятия", "не представляю", "без понятия",
+           "малейшего понятия", "хз", "не в курсе", "черный ящик"],
+}
+# Negative pronouns: a negation and a pronoun in one word. They match a phrase as the
+# pronoun ("nobody in there" as "somebody in there") and deny it.
+NEGATIVE_PRONOUNS = {
+    "en": {"nobody": "somebody", "nothing": "something", "noone": "someone"},
+    "ru": {"никто": "кто", "никого": "кто", "никому": "кто", "некому": "кто"},
 }
 # Words that open a new clause: a negation before them does not reach past them.
 CLAUSE_OPENERS = {
@@ -112,10 +140,11 @@ HEDGES = {
 TOPIC_WORDS = {
     "en": {"llm", "llms", "model", "models", "gpt", "chatgpt", "claude", "gemini", "copilot",
            "ai", "neural", "network", "networks", "transformer", "transformers", "token",
-           "tokens", "chatbot", "bot", "lamda", "bing", "sydney", "o1", "it"},
+           "tokens", "chatbot", "bot", "lamda", "bing", "sydney", "o1", "it", "they", "weights",
+           "prompt", "parameters", "machine", "system", "systems"},
     "ru": {"llm", "ллм", "модель", "нейросеть", "нейронка", "сеть", "gpt", "chatgpt", "чатгпт",
            "гпт", "ии", "трансформер", "токен", "claude", "бот", "чатбот", "алиса", "lamda",
-           "он", "она", "оно"},
+           "он", "она", "оно", "они", "промпт", "параметр", "машина", "система"},
 }
 
 # A word, with English "n't" split off as a word of its own ("don't" → "do", "n't").
@@ -224,6 +253,7 @@ class Mapper:
         self._broader = ancestors or {}
         self._negations = {lang: _sequences(NEGATIONS[lang]) for lang in STEMMER_NAMES}
         self._dismissals = {lang: _sequences(DISMISSALS[lang]) for lang in STEMMER_NAMES}
+        self._ignorance = {lang: _sequences(IGNORANCE[lang]) for lang in STEMMER_NAMES}
         self._hedges = {lang: self._stems(HEDGES[lang], lang) for lang in STEMMER_NAMES}
         self._openers = {lang: self._stems(CLAUSE_OPENERS[lang], lang) for lang in STEMMER_NAMES}
         self._topic = {lang: self._stems(TOPIC_WORDS[lang], lang) for lang in STEMMER_NAMES}
@@ -244,6 +274,7 @@ class Mapper:
         negations = _find(words, self._negations[lang])
         dismissals = _find(words, self._dismissals[lang])
         dismissals += [(i, i) for i, word in enumerate(words) if _SHM_ECHO.match(word)]
+        ignorance = _find(words, self._ignorance[lang])
         hedged_sentences = {t.sentence for t in tokens if t.stem in self._hedges[lang]}
         questions = _question_sentences(text, tokens)
 
@@ -259,7 +290,7 @@ class Mapper:
         best: dict[tuple[str, str], Reading] = {}
         for phrase, matched in matches:
             reading = self._reading(text, lang, tokens, phrase, matched, negations, dismissals,
-                                    hedged_sentences, questions)
+                                    ignorance, hedged_sentences, questions)
             key = (reading.concept, reading.stance)
             if key not in best or _better(reading, best[key]):
                 best[key] = reading
@@ -269,7 +300,7 @@ class Mapper:
 
     def _reading(self, text: str, lang: str, tokens: list[_Token], phrase: _Phrase, matched: list[int],
                  negations: list[tuple[int, int]], dismissals: list[tuple[int, int]],
-                 hedged_sentences: set[int], questions: set[int]) -> Reading:
+                 ignorance: list[tuple[int, int]], hedged_sentences: set[int], questions: set[int]) -> Reading:
         first, last = tokens[matched[0]], tokens[matched[-1]]
         # Small words between the phrase's words ("priority in the collapse") are no gap.
         gaps = sum(1 for position in range(matched[0], matched[-1] + 1)
@@ -279,8 +310,11 @@ class Mapper:
             confidence *= SINGLE_WORD_FACTOR
         if phrase.reordered:
             confidence -= GAP_COST
-        cue = _negation_before(tokens, matched, negations) or _negation_after(tokens, matched, lang)
-        dismissal = None if cue else _dismissal_in_sentence(tokens, matched, dismissals)
+        cue = (_negative_pronoun(tokens, matched, lang) or _negation_before(tokens, matched, negations)
+               or _negation_after(tokens, matched, lang))
+        dismissal = None if cue else (
+            _dismissal_in_sentence(tokens, matched, dismissals)
+            or _ignorance_of(tokens, matched, ignorance, questions))
         if dismissal:
             cue, confidence = dismissal, confidence * DISMISSAL_FACTOR
         hedged = first.sentence in hedged_sentences or first.sentence in questions
@@ -377,11 +411,11 @@ class Mapper:
             while (next_sentence < len(sentence_breaks)
                    and sentence_breaks[next_sentence] < match.start()):
                 sentence, next_sentence = sentence + 1, next_sentence + 1
-            stem = self._stem(match.group(), lang)
+            word = _normal(match.group())
+            stem = self._stem(NEGATIVE_PRONOUNS[lang].get(word, word), lang)
             if stem in openers:
                 clause += 1
-            tokens.append(_Token(_normal(match.group()), stem, match.start(), match.end(),
-                                 clause, sentence))
+            tokens.append(_Token(word, stem, match.start(), match.end(), clause, sentence))
         return tokens
 
 
@@ -398,8 +432,14 @@ def _normal(word: str) -> str:
     return word.lower().replace("ё", "е").replace("’", "'")
 
 
-def _sequences(phrases: Iterable[str]) -> list[tuple[str, ...]]:
-    return [tuple(_normal(w) for w in _WORD.findall(phrase)) for phrase in phrases]
+def _sequences(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    # Indexed by first word, so that a text only tries the cues that start with one of its words.
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for phrase in phrases:
+        words = tuple(_normal(w) for w in _WORD.findall(phrase))
+        if words:
+            by_first[words[0]].append(words)
+    return dict(by_first)
 
 
 def _is_common_word(phrase: str) -> bool:
@@ -415,15 +455,36 @@ def _stem(stemmer: snowballstemmer.stemmer, word: str) -> str:
     word = _normal(word)
     if word == "n't":
         return word
-    stem = stemmer.stemWord(word)
-    if any("\u0400" <= ch <= "\u04ff" for ch in word):
-        # Russian Snowball sometimes cuts too deep ("токена" → "ток") and gives one word
-        # several stems ("проецируем", "проецировать"): keep at least the word less its
-        # last letter, and compare no more than RU_STEM_LENGTH letters.
-        if len(stem) < 4 <= len(word) - 1:
-            stem = word[:-1]
-        stem = stem[:RU_STEM_LENGTH]
-    return stem
+    if not any("\u0400" <= ch <= "\u04ff" for ch in word):
+        return stemmer.stemWord(word)
+    # Russian inflection defeats a suffix stripper ("слоёв" is not "слой", "людей" is not
+    # "человек", "думает" and "думать" stem apart): stem the dictionary form instead.
+    lemma = _lemma(word)
+    stem = stemmer.stemWord(lemma)
+    # Russian Snowball sometimes cuts too deep ("токен" → "ток", but "токена" → "токен") and
+    # gives related words different stems ("вероятность", "вероятностный"): keep at least the
+    # word less its ending vowels, and compare no more than RU_STEM_LENGTH letters.
+    if len(stem) < 4 <= len(lemma) - 1:
+        stem = lemma.rstrip("аеиоуыэюяйь")
+    return stem[:RU_STEM_LENGTH]
+
+
+def _lemma(word: str) -> str:
+    """Return the dictionary form of a Russian word: its likeliest parse by pymorphy3.
+
+    A word the dictionary does not know ("автокомплит", "ллм") is kept as it is: pymorphy3
+    would guess its form from its ending, and Snowball does that more consistently.
+    """
+    morphology = _morphology()
+    if not morphology.word_is_known(word):
+        return word
+    return morphology.parse(word)[0].normal_form.replace("ё", "е")
+
+
+@lru_cache(maxsize=1)
+def _morphology() -> pymorphy3.MorphAnalyzer:
+    # Loading the dictionaries takes ~0.2 s: do it once, and only when Russian is read.
+    return pymorphy3.MorphAnalyzer()
 
 
 def _match(tokens: list[_Token], first: int, stems: tuple[str, ...]) -> list[int] | None:
@@ -442,12 +503,16 @@ def _match(tokens: list[_Token], first: int, stems: tuple[str, ...]) -> list[int
     return positions
 
 
-def _find(stems: list[str], sequences: list[tuple[str, ...]]) -> list[tuple[int, int]]:
-    """Return the (first, last) token positions where any of ``sequences`` occurs."""
+def _find(words: list[str], sequences: Mapping[str, list[tuple[str, ...]]]) -> list[tuple[int, int]]:
+    """Return the (first, last) token positions where any of ``sequences`` occurs.
+
+    >>> _find(["i", "do", "not", "know"], _sequences(["not", "do not", "no idea"]))
+    [(1, 2), (2, 2)]
+    """
     found = []
-    for position in range(len(stems)):
-        for sequence in sequences:
-            if tuple(stems[position:position + len(sequence)]) == sequence:
+    for position, word in enumerate(words):
+        for sequence in sequences.get(word, ()):
+            if tuple(words[position:position + len(sequence)]) == sequence:
                 found.append((position, position + len(sequence) - 1))
     return found
 
@@ -474,6 +539,29 @@ def _negation_after(tokens: list[_Token], matched: list[int], lang: str) -> tupl
         following = tokens[position + 1].word if position + 1 < len(tokens) else ""
         if tokens[position].word in POST_NEGATIONS.get(lang, ()) and _RU_VERB.search(following):
             return position, position
+    return None
+
+
+def _negative_pronoun(tokens: list[_Token], matched: list[int], lang: str) -> tuple[int, int] | None:
+    # "nobody in there" matched the phrase "somebody in there": the word itself denies it.
+    for position in matched:
+        if tokens[position].word in NEGATIVE_PRONOUNS[lang]:
+            return position, position
+    return None
+
+
+def _ignorance_of(tokens: list[_Token], matched: list[int], cues: list[tuple[int, int]],
+                  questions: set[int]) -> tuple[int, int] | None:
+    sentence, clause = tokens[matched[0]].sentence, tokens[matched[-1]].clause
+    inside = set(matched)
+    for first, last in cues:
+        if inside & set(range(first, last + 1)):
+            continue
+        cue = tokens[first]
+        if cue.sentence == sentence and not (first > matched[-1] and cue.clause == clause):
+            return first, last
+        if cue.sentence == sentence + 1 and sentence in questions:
+            return first, last
     return None
 
 

@@ -140,3 +140,37 @@ def test_mapping_is_fast_enough_for_a_warm_process(mapper):
     for _ in range(200):
         mapper.map(text, "en")
     assert time.process_time() - start < 1.0  # bench/mapping.py measures it properly
+
+
+def test_russian_words_are_compared_by_their_dictionary_form():
+    # "слоёв" and "слой" share no Snowball stem; pymorphy3 brings both to "слой".
+    mapper = Mapper([Indicator(G + "ComponentView", "слой внимания", "ru")])
+    assert readings(mapper, "модель из сорока слоёв внимания", "ru") == {("ComponentView", "affirms")}
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("how it is trained? no idea", "en"),
+    ("i have no idea how it is trained", "en"),
+    ("как её учат — хз", "ru"),
+])
+def test_an_admission_of_ignorance_denies(text, lang):
+    mapper = Mapper([Indicator(G + "OperationalUnderstanding", "how it is trained", "en"),
+                     Indicator(G + "OperationalUnderstanding", "как её учат", "ru")])
+    assert readings(mapper, text, lang) == {("OperationalUnderstanding", "denies")}
+
+
+def test_ignorance_of_what_a_phrase_describes_is_not_the_authors():
+    # "with no idea what they mean" is said of the model, not of the author's view.
+    mapper = Mapper([Indicator(G + "ProbabilisticTokenView", "sequences of tokens", "en")])
+    assert readings(mapper, "it glues sequences of tokens with no idea what they mean", "en") == {
+        ("ProbabilisticTokenView", "affirms")}
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("There is nobody in there.", "en"),
+    ("Внутри никого нет.", "ru"),
+])
+def test_a_negative_pronoun_matches_and_denies(text, lang):
+    mapper = Mapper([Indicator(G + "Anthropomorphism", "somebody in there", "en"),
+                     Indicator(G + "Anthropomorphism", "кто внутри", "ru")])
+    assert readings(mapper, text, lang) == {("Anthropomorphism", "denies")}
