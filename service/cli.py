@@ -108,7 +108,8 @@ def serve(
     runtime = _open(settings)
     try:
         uvicorn.run(create_app(runtime=runtime), host=host or settings.host,
-                    port=port if port is not None else settings.port)
+                    port=port if port is not None else settings.port,
+                    access_log=settings.access_log)
     finally:
         runtime.close()
 

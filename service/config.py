@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     watch_ontology: bool = Field(
         default=True, description="Reload the ontology when its files change."
     )
+    access_log: bool = Field(default=True, description="`grasp serve` logs every request.")
+    write_behind: bool = Field(
+        default=True,
+        description="Answer POST /assess before the disk write ends (every read waits for it).",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

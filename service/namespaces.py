@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from pyoxigraph import NamedNode
 
 GRASP = "https://w3id.org/grasp/ontology#"
@@ -26,6 +28,7 @@ PREFIXES = {
 }
 
 
+@cache  # nodes are immutable; the request path asks for the same few hundreds of times
 def grasp(local_name: str) -> NamedNode:
     """Return the node ``grasp:<local_name>``.
 

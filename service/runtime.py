@@ -16,7 +16,7 @@ from grasp.claims import ClaimsGraph
 from grasp.config import Settings
 from grasp.ontology import INFERRED_GRAPH, ONTOLOGY_GRAPH, OntologyError, load_ontology
 from grasp.reload import OntologyWatcher
-from grasp.store import EmbeddedStore, Store
+from grasp.store import EmbeddedStore, Store, WriteBehind
 
 log = logging.getLogger("grasp")
 
@@ -26,10 +26,11 @@ class Runtime:
 
     def __init__(self, settings: Settings, store: Store, assessor: Assessor) -> None:
         self.settings = settings
-        self.store = store
         self.assessor = assessor
         self._reload_lock = threading.Lock()
         self._on_write: list[Callable[[], None]] = []
+        # Every write goes through here, so readers wait for it and on_write hears of it.
+        self.store = WriteBehind(store, on_write=self._written, background=settings.write_behind)
 
     @classmethod
     def open(cls, settings: Settings, *, store: Store | None = None) -> Runtime:
@@ -53,11 +54,14 @@ class Runtime:
         self._on_write.append(callback)
 
     def assess(self, claims: ClaimsGraph, *, save: bool = True) -> Assessment:
-        """Assess a claims graph and, with ``save``, store it as one named graph."""
+        """Assess a claims graph and, with ``save``, store it as one named graph.
+
+        With ``GRASP_WRITE_BEHIND`` (the default) the write may end after this returns; any
+        read through :attr:`store` waits for it.
+        """
         assessment = self.assessor.assess(claims)
         if save:
             self.store.add_graph(claims.assessment, assessment.triples)
-            self._written()
         return assessment
 
     def reload(self) -> Assessor:
@@ -72,7 +76,6 @@ class Runtime:
                 raise
             _publish(self.store, assessor)
             self.assessor = assessor
-            self._written()
             log.info("ontology %s loaded from %s", assessor.ontology.version,
                      ", ".join(map(str, assessor.ontology.sources)))
             return assessor
@@ -84,7 +87,7 @@ class Runtime:
         return watcher
 
     def close(self) -> None:
-        """Release the store."""
+        """Write what is pending and release the store."""
         self.store.close()
 
     def _written(self) -> None:

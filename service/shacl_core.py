@@ -192,7 +192,10 @@ class ShapesValidator:
         self._compiled[node] = shape  # before the children: shapes may refer to each other
         for predicate, value in self.shapes.predicate_objects(node):
             if predicate in _CONSTRAINTS:
-                shape.checks.append((predicate, self._constraint_value(predicate, value)))
+                # Kept by local name ("minCount"): plain strings compare far faster than
+                # rdflib terms, and evaluation compares constraints thousands of times.
+                name = predicate.removeprefix(str(SH))
+                shape.checks.append((name, self._constraint_value(predicate, value)))
             elif predicate == _SH_PROPERTY:
                 shape.properties.append(self._compile(value))
             elif predicate == _SH_PATH:
@@ -258,47 +261,47 @@ class ShapesValidator:
     def _conforms(self, shape: Shape, focus: Node, data: Data) -> bool:
         return not self._node_results(shape, focus, data)
 
-    def _check(self, shape: Shape, constraint: URIRef, parameter, focus: Node,
+    def _check(self, shape: Shape, constraint: str, parameter, focus: Node,
                values: list[Node], data: Data) -> list[Result]:
         def result(value: Node | None) -> Result:
             path = shape.path_node if shape.path is not None else None
             return Result(focus, path, value, shape.messages, shape.severity, shape.node)
 
-        if constraint == _SH_MINCOUNT:
+        if constraint == "minCount":
             return [result(None)] if len(values) < int(parameter) else []
-        if constraint == _SH_MAXCOUNT:
+        if constraint == "maxCount":
             return [result(None)] if len(values) > int(parameter) else []
-        if constraint == _SH_HASVALUE:
+        if constraint == "hasValue":
             return [] if parameter in values else [result(None if shape.path else focus)]
         failing = [value for value in values
                    if not self._value_conforms(constraint, parameter, value, data)]
         return [result(value) for value in failing]
 
-    def _value_conforms(self, constraint: URIRef, parameter, value: Node,
+    def _value_conforms(self, constraint: str, parameter, value: Node,
                         data: Data) -> bool:
-        if constraint == _SH_DATATYPE:
+        if constraint == "datatype":
             return _has_datatype(value, parameter)
-        if constraint == _SH_NODEKIND:
+        if constraint == "nodeKind":
             return isinstance(value, _NODE_KINDS[parameter])
-        if constraint == _SH_CLASS:
+        if constraint == "class":
             return not isinstance(value, Literal) and _instance_of(data, value, parameter)
-        if constraint == _SH_IN:
+        if constraint == "in":
             return value in parameter
-        if constraint in (_SH_MINLENGTH, _SH_MAXLENGTH):
+        if constraint in ("minLength", "maxLength"):
             if isinstance(value, BNode):
                 return False
             length = len(str(value))
-            return length >= int(parameter) if constraint == _SH_MINLENGTH else length <= int(parameter)
-        if constraint in (_SH_MININCLUSIVE, _SH_MAXINCLUSIVE):
+            return length >= int(parameter) if constraint == "minLength" else length <= int(parameter)
+        if constraint in ("minInclusive", "maxInclusive"):
             number, bound = _number(value), _number(parameter)
             if number is None or bound is None:
                 return False
-            return number >= bound if constraint == _SH_MININCLUSIVE else number <= bound
-        if constraint == _SH_NODE:
+            return number >= bound if constraint == "minInclusive" else number <= bound
+        if constraint == "node":
             return self._conforms(parameter, value, data)
-        if constraint == _SH_OR:
+        if constraint == "or":
             return any(self._conforms(member, value, data) for member in parameter)
-        raise UnsupportedShapes(str(constraint))
+        raise UnsupportedShapes(f"sh:{constraint}")
 
 
 def _follow(graph: Data, nodes: list[Node], steps: list[Path]) -> list[Node]:

@@ -98,6 +98,7 @@ def test_levels_concepts_ontology_and_health(client):
     assert client.get("/ontology", headers={"Accept": "image/png"}).status_code == 406
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["ontologyVersion"].startswith("https://w3id.org/grasp/ontology/")
+    assert health["pendingWrites"] >= 0 and "storeError" not in health
     assert client.get("/docs").status_code == 200
     assert "/assess" in client.get("/openapi.json").json()["paths"]
 
@@ -160,6 +161,9 @@ def test_an_assessment_survives_a_restart(tmp_path):
     try:
         with first.client() as client:
             created = client.post("/assess", json=case_json("gold-ru.json")).json()
+            # Stopped right after answering: the writes that end after the answer still land.
+            for _ in range(20):
+                assert client.post("/assess", json=case_json("gold-en.json")).status_code == 201
     finally:
         first.stop()
     second = start_server(store)
@@ -169,8 +173,21 @@ def test_an_assessment_survives_a_restart(tmp_path):
             assert again.status_code == 200
             assert again.json()["level"]["iri"] == expand("grasp:Architect")
             assert again.json()["claims"] == created["claims"]
+            assert stored_count(client) == 21
     finally:
         second.stop()
+
+
+def test_with_synchronous_writes_the_answer_comes_after_the_write(tmp_path):
+    server = start_server(tmp_path / "store", write_behind="false")
+    try:
+        with server.client() as client:
+            created = client.post("/assess", json=case_json("gold-en.json"))
+            assert created.status_code == 201
+            assert client.get(created.headers["location"]).status_code == 200
+            assert client.get("/health").json()["pendingWrites"] == 0
+    finally:
+        server.stop()
 
 
 def test_an_extension_ontology_changes_the_assessment_without_code(tmp_path):

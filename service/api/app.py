@@ -31,7 +31,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.runtime = runtime or Runtime.open(settings)
-        await sparql.start(writer_store=app.state.runtime.store.oxigraph)
+        await sparql.start(writer_store=app.state.runtime.store.oxigraph,
+                           pending_writes=app.state.runtime.store)
         app.state.runtime.on_write(sparql.data_changed)
         watcher = app.state.runtime.watch() if settings.watch_ontology else None
         try:

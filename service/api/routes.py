@@ -215,10 +215,24 @@ async def get_ontology(request: Request) -> Response:
 
 
 @router.get("/health", tags=["service"], summary="Liveness and the versions in use")
-async def health(request: Request) -> dict:
-    """Say the service is up, with the versions of Grasp and of the ontology in use."""
+async def health(request: Request) -> JSONResponse:
+    """Say the service is up, with the versions of Grasp and of the ontology in use.
+
+    Answers 503 once a write to the store has failed: from then on writes are synchronous,
+    but an assessment answered before the failure may be missing.
+    """
     runtime = runtime_of(request)
-    return {"status": "ok", "version": __version__, "ontologyVersion": runtime.ontology.version}
+    failure = runtime.store.failure
+    return JSONResponse(
+        {
+            "status": "ok" if failure is None else "store write failed",
+            "version": __version__,
+            "ontologyVersion": runtime.ontology.version,
+            "pendingWrites": runtime.store.pending,
+            **({"storeError": str(failure)} if failure is not None else {}),
+        },
+        status_code=200 if failure is None else 503,
+    )
 
 
 def _level_ref(runtime: Runtime, iri: str, lang: str) -> dict:

@@ -11,7 +11,8 @@ Wiring, in the application factory::
     endpoint = SparqlEndpoint(settings)
     app.include_router(endpoint.router)
     # in the lifespan, once the store is open:
-    #     await endpoint.start(writer_store=runtime.store.oxigraph)  ...  await endpoint.close()
+    #     await endpoint.start(writer_store=runtime.store.oxigraph, pending_writes=runtime.store)
+#     ...  await endpoint.close()
     # after each write to the store:  endpoint.data_changed()
 """
 
@@ -95,14 +96,18 @@ class SparqlEndpoint:
         )
         self.examples = load_examples(examples_dir or PROJECT_ROOT / "queries" / "examples")
         self._update_lock = asyncio.Lock()
+        self.pending_writes = None
         self.router = sparql_router(self)
 
-    async def start(self, writer_store=None) -> None:
+    async def start(self, writer_store=None, *, pending_writes=None) -> None:
         """Start the query workers (call from the application's lifespan).
 
         ``writer_store`` is the API process's open pyoxigraph ``Store``, if it was not
-        known when the endpoint was built.
+        known when the endpoint was built. ``pending_writes`` (a
+        :class:`grasp.store.WriteBehind`) holds writes not yet in it: every query and
+        update waits for those, so it sees what the REST side has answered for.
         """
+        self.pending_writes = pending_writes
         if writer_store is not None:
             self.writer_store = self.pool.store = writer_store
         if self.writer_store is None:
@@ -130,8 +135,14 @@ class SparqlEndpoint:
             self._checked.put(text, checked, size=len(text))
         return checked
 
+    async def settle(self) -> None:
+        """Wait until the writes the REST side has answered for are in the store."""
+        if self.pending_writes is not None and self.pending_writes.pending:
+            await asyncio.to_thread(self.pending_writes.wait)
+
     async def answer(self, job: QueryJob) -> QueryAnswer:
         """Answer a checked job from the cache, or from a worker (and remember the answer)."""
+        await self.settle()
         cached = self.answers.get(job, self.pool.data_version)
         if cached is not None:
             return cached
@@ -185,6 +196,7 @@ class SparqlEndpoint:
             checked = check_update(text)
         except QueryRefused as refusal:
             raise SparqlError(400, str(refusal)) from None
+        await self.settle()
         async with self._update_lock:
             try:
                 # Not killable: pyoxigraph has no cancellation, and only this process may
