@@ -129,6 +129,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
     parser.add_argument("--claims", type=int, nargs="+", default=[1, 5, 20],
                         help="claims per request, one measurement each")
+    parser.add_argument("--sync", action="store_true",
+                        help="also measure a server with synchronous writes (its background "
+                             "work then slows the floor too: compare such runs among themselves)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="blocks per HTTP measurement, alternating floor and /assess")
     args = parser.parse_args()
@@ -142,6 +145,8 @@ def main() -> None:
     # both like the echo server without an access log: the floor does the same HTTP work.
     # Output goes to files: a pipe nobody reads would stall a server once its buffer is full.
     servers = {"HTTP /assess": {}, "HTTP /assess sync": {"GRASP_WRITE_BEHIND": "false"}}
+    if not args.sync:
+        del servers["HTTP /assess sync"]
     echo_port, echo_log = free_port(), workdir / "echo.log"
     processes = [(subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "echo_app:app", "--port", str(echo_port),
