@@ -274,19 +274,21 @@ def nesting_depth(text: str, *, json_syntax: bool = False) -> int:
     >>> nesting_depth('{"a": [{"b": "}}"}]}', json_syntax=True)
     3
     """
-    openers, closers = ("{[", "}]") if json_syntax else ("[(", "])")
+    if json_syntax:
+        return _json_depth(text)
+    openers, closers = "[(", "])"
     depth = deepest = 0
     position, length = 0, len(text)
     while position < length:
         char = text[position]
-        if char in "\"'" and (json_syntax is False or char == '"'):
+        if char in "\"'":
             position = _skip_string(text, position)
             continue
-        if not json_syntax and char == "<":
+        if char == "<":
             end = text.find(">", position)
             position = length if end < 0 else end + 1
             continue
-        if not json_syntax and char == "#":
+        if char == "#":
             end = text.find("\n", position)
             position = length if end < 0 else end + 1
             continue
@@ -296,6 +298,24 @@ def nesting_depth(text: str, *, json_syntax: bool = False) -> int:
         elif char in closers:
             depth -= 1
         position += 1
+    return deepest
+
+
+# A JSON string, escapes included (an unterminated one runs to the end). The alternatives
+# cannot both match a character, so the scan is linear on any input.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _json_depth(text: str) -> int:
+    # Regular expressions do the per-character work; Python sees only the brackets.
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
     return deepest
 
 
