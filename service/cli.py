@@ -55,7 +55,8 @@ def assess(
     if (file is None) == (transcript is None):
         _fail("Give either a claims FILE or --transcript FILE.")
     settings = Settings()
-    runtime = _open(settings) if save else None
+    # A one-off command gains nothing by answering before its write: write, then print.
+    runtime = _open(settings.model_copy(update={"write_behind": False})) if save else None
     try:
         assessor = runtime.assessor if runtime else _assessor(settings)
         if transcript is not None:

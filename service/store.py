@@ -214,6 +214,13 @@ class WriteBehind:
         self._writer.join()
         self.store.close()
 
+    def _written(self) -> None:
+        # A listener's error must not stop the writer: readers would wait for it forever.
+        try:
+            self._on_write()
+        except Exception:  # logged; the write itself succeeded
+            log.exception("a listener of store writes failed")
+
     def _write_queued(self) -> None:
         while (item := self._queue.get()) is not None:
             graph, triples = item
@@ -224,7 +231,7 @@ class WriteBehind:
                               graph.value)
                 self.failure = error
             else:
-                self._on_write()
+                self._written()
             with self._progress:
                 self._done += 1
                 self._progress.notify_all()

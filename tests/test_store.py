@@ -118,3 +118,16 @@ def test_the_in_memory_table_is_written_out_as_it_grows(tmp_path, monkeypatch):
     store._flusher.join()
     assert list((tmp_path / "store").glob("*.sst")), "no table file was written"
     store.close()
+
+
+def test_a_failing_listener_does_not_stop_the_writer(tmp_path):
+    def on_write() -> None:
+        raise RuntimeError("listener broke")
+
+    store = WriteBehind(EmbeddedStore(tmp_path / "store"), on_write=on_write)
+    for number in range(3):
+        store.add_graph(*graph_of(number))
+    store.wait()
+    assert store.failure is None
+    assert store.graph(graph_of(2)[0])
+    store.close()
