@@ -73,9 +73,9 @@ class EmbeddedStore:
         # One transaction, in RocksDB's write-ahead log: it survives a restart.
         quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
         self.oxigraph.extend(quads)
-        self._written(len(quads))
+        self._flush_when_full(len(quads))
 
-    def _written(self, quads: int) -> None:
+    def _flush_when_full(self, quads: int) -> None:
         # A flush per write would cost a table file each (~30 ms); one every FLUSH_EVERY_QUADS,
         # in a thread (pyoxigraph lets go of the GIL meanwhile), keeps inserts fast.
         if self.path is None:
