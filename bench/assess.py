@@ -141,12 +141,12 @@ def main() -> None:
 
     rows = measure_in_process(args.requests, sizes, workdir / "store-in-process")
 
-    # Grasp as configured by default, and with synchronous writes (GRASP_WRITE_BEHIND=false),
-    # both like the echo server without an access log: the floor does the same HTTP work.
+    # Grasp as configured by default (and with --sync, with GRASP_WRITE_BEHIND=false), like
+    # the echo server without an access log: the floor does the same HTTP work.
     # Output goes to files: a pipe nobody reads would stall a server once its buffer is full.
-    servers = {"HTTP /assess": {}, "HTTP /assess sync": {"GRASP_WRITE_BEHIND": "false"}}
-    if not args.sync:
-        del servers["HTTP /assess sync"]
+    servers = {"HTTP /assess": {}}
+    if args.sync:
+        servers["HTTP /assess sync"] = {"GRASP_WRITE_BEHIND": "false"}
     echo_port, echo_log = free_port(), workdir / "echo.log"
     processes = [(subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "echo_app:app", "--port", str(echo_port),

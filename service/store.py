@@ -154,14 +154,15 @@ class WriteBehind:
         self.store = store
         self.failure: BaseException | None = None
         self._on_write = on_write
-        self._background = background
         self._queue: queue.Queue = queue.Queue(maxsize=self.MAX_PENDING)
         self._added = self._done = 0
         self._add_lock = threading.Lock()
         self._progress = threading.Condition()
-        self._writer = threading.Thread(target=self._write_queued, name="grasp-store-writer",
-                                        daemon=True)
-        self._writer.start()
+        self._writer: threading.Thread | None = None
+        if background:
+            self._writer = threading.Thread(target=self._write_queued, name="grasp-store-writer",
+                                            daemon=True)
+            self._writer.start()
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -171,10 +172,10 @@ class WriteBehind:
     def add_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
         """Queue ``triples`` as the named graph ``graph``; write now if writes are synchronous."""
         triples = list(triples)
-        if not self._background or self.failure is not None:
+        if self._writer is None or self.failure is not None:
             self.wait()
             self.store.add_graph(graph, triples)
-            self._on_write()
+            self._written()
             return
         with self._add_lock:  # numbers and queue order agree
             self._added += 1
@@ -184,7 +185,7 @@ class WriteBehind:
         """Make ``triples`` the whole content of ``graph`` (after the queued writes)."""
         self.wait()
         self.store.replace_graph(graph, triples)
-        self._on_write()
+        self._written()
 
     def graph(self, graph: ox.NamedNode) -> list[ox.Triple] | None:
         """Return the triples of ``graph`` once the writes queued before are done."""
@@ -210,12 +211,14 @@ class WriteBehind:
 
     def close(self) -> None:
         """Write what is queued, stop the writer and release the store."""
-        self._queue.put(None)
-        self._writer.join()
+        if self._writer is not None:
+            self._queue.put(None)
+            self._writer.join()
         self.store.close()
 
     def _written(self) -> None:
-        # A listener's error must not stop the writer: readers would wait for it forever.
+        # A listener's error must not stop the writer (readers would wait for it forever),
+        # nor turn a write that succeeded into an error for its caller.
         try:
             self._on_write()
         except Exception:  # logged; the write itself succeeded

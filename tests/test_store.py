@@ -120,11 +120,13 @@ def test_the_in_memory_table_is_written_out_as_it_grows(tmp_path, monkeypatch):
     store.close()
 
 
-def test_a_failing_listener_does_not_stop_the_writer(tmp_path):
+@pytest.mark.parametrize("background", [True, False])
+def test_a_failing_listener_does_not_stop_the_writer(tmp_path, background):
     def on_write() -> None:
         raise RuntimeError("listener broke")
 
-    store = WriteBehind(EmbeddedStore(tmp_path / "store"), on_write=on_write)
+    store = WriteBehind(EmbeddedStore(tmp_path / "store"), on_write=on_write,
+                        background=background)
     for number in range(3):
         store.add_graph(*graph_of(number))
     store.wait()
