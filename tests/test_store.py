@@ -71,10 +71,10 @@ class RefusingStore(EmbeddedStore):
 
     refused = ox.NamedNode("urn:example:assessment-13")
 
-    def add_graph(self, graph, triples):
+    def add_graph_data(self, graph, data):
         if graph == self.refused:
             raise OSError("No space left on device")
-        super().add_graph(graph, triples)
+        super().add_graph_data(graph, data)
 
 
 def test_a_failed_write_is_kept_and_later_writes_report_their_errors(tmp_path, caplog):
