@@ -1,9 +1,10 @@
 """Where assessments live: a small store interface and its embedded pyoxigraph implementation.
 
-The interface is what Grasp needs of a quad store and no more: add a named graph atomically,
-replace one, read one, list graphs, run a SELECT with bound values. An embedded persistent
-pyoxigraph store implements it; a remote SPARQL 1.1 store (Oxigraph server, Fuseki, GraphDB)
-can implement the same five methods over the SPARQL Protocol and the Graph Store Protocol.
+The interface is what Grasp needs of a quad store and no more: add a named graph atomically
+(as triples, or as N-Triples bytes), replace one, read one, run a SELECT with bound values,
+close. An embedded persistent pyoxigraph store implements it; a remote SPARQL 1.1 store
+(Oxigraph server, Fuseki, GraphDB) can implement the same six methods over the SPARQL
+Protocol and the Graph Store Protocol.
 
 :class:`WriteBehind` wraps any of them so that adding a graph returns before the disk write
 ends, while every read still sees every write made before it.
