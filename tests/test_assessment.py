@@ -108,6 +108,36 @@ def test_an_extension_with_a_sixth_level_changes_the_verdict_without_code():
     assert [level.rank for level in extended.ontology.levels] == [1, 2, 3, 4, 5, 6]
 
 
+def test_an_extension_with_slash_iris_gets_its_own_result_nodes(tmp_path):
+    # Result IRIs use the local name after "#"; an IRI without one is named by a hash, so
+    # two slash-IRI concepts of one level still get two requirement results.
+    extension = tmp_path / "slash-extension.ttl"
+    extension.write_text(
+        case("extension-sixth-level.ttl").read_text(encoding="utf-8")
+        .replace("<https://example.org/grasp-extension#>", "<https://example.org/grasp-extension/>")
+        .replace("grasp:requires ext:Metacognition .",
+                 "grasp:requires ext:Metacognition , grasp:PostSymbolicView ."),
+        encoding="utf-8")
+    extended = Assessor(load_ontology([case("../../ontology"), extension]))
+    request = case_json("gold-concepts.json")
+    request["claims"].append(
+        {"text": "I keep questioning how my own understanding of these models was formed."})
+    assessment = extended.assess(from_json(AssessRequest(**request), base_iri=BASE))
+    sage = "https://example.org/grasp-extension/Sage"
+    assert statuses(assessment)[sage] == "partial"
+    sage_result = next(level for level in assessment.levels if level.level == sage)
+    assert {r.concept for r in sage_result.requirements if r.satisfied} >= {
+        "https://example.org/grasp-extension/Metacognition"}
+    result_nodes = {t.subject.value for t in assessment.triples
+                    if t.object.value == expand("grasp:RequirementResult")}
+    assert len(result_nodes) == sum(len(level.requirements) for level in assessment.levels)
+    level_nodes = {t.subject.value for t in assessment.triples
+                   if t.object.value == expand("grasp:LevelResult")}
+    fragments = [iri.partition("#")[2] for iri in result_nodes | level_nodes]
+    assert len(level_nodes) == 6
+    assert all(f and not f.startswith("-") and "--" not in f for f in fragments), fragments
+
+
 def test_memory_stays_flat_over_many_assessments(assessor):
     import tracemalloc
 
