@@ -133,3 +133,19 @@ def test_a_failing_listener_does_not_stop_the_writer(tmp_path, background):
     assert store.failure is None
     assert store.graph(graph_of(2)[0])
     store.close()
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_written_terms_read_back_unchanged(tmp_path, background):
+    # The writer gets N-Triples bytes: quotes, new lines, language tags and datatypes survive.
+    graph = ox.NamedNode("urn:example:assessment-terms")
+    triples = [
+        ox.Triple(graph, P, ox.Literal('She said "it thinks",\nthen: «думает» \\ ok', language="ru")),
+        ox.Triple(graph, P, ox.Literal("0.85", datatype=ox.NamedNode(
+            "http://www.w3.org/2001/XMLSchema#decimal"))),
+        ox.Triple(graph, P, ox.NamedNode("https://example.org/x#y")),
+    ]
+    store = WriteBehind(EmbeddedStore(tmp_path / "store"), background=background)
+    store.add_graph(graph, triples)
+    assert sorted(map(str, store.graph(graph))) == sorted(map(str, triples))
+    store.close()
