@@ -7,6 +7,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from grasp.claims import AssessRequest, from_json
+from grasp.config import Settings
 from grasp.evaluation import (
     EVAL_FOLDER, MIN_LEVEL_AGREEMENT, MIN_MICRO_F1, Scores, Statement, below_floors, entailed,
     eval_command, load_persons, load_statements, measure_mapping, run,
@@ -56,6 +58,23 @@ def test_the_set_is_as_the_readme_says():
     for person in persons:
         assert all(ids[s].split == person.split and ids[s].lang == person.lang
                    for s in person.statements)
+
+
+def test_each_persons_expected_levels_follow_from_the_labels_by_the_rules(assessor):
+    # The persons' verdicts are not set by hand: assessing their labels as explicit claims
+    # with the ontology's rules gives exactly the expected levels.
+    statements = {s.id: s for s in load_statements(EVAL_FOLDER / "statements.jsonl")}
+    for person in load_persons(EVAL_FOLDER / "persons.jsonl"):
+        claims = [{"concept": concept, "stance": stance}
+                  for sid in person.statements for concept, stance in statements[sid].expected]
+        if not claims:  # nothing claimed: every level unmet
+            assert set(person.expected_levels.values()) == {"unmet"}, person.id
+            continue
+        request = AssessRequest(subject=person.id, claims=claims)
+        assessment = assessor.assess(from_json(request, base_iri=Settings().base_iri))
+        assert {level.level: level.status for level in assessment.levels} == dict(
+            person.expected_levels), person.id
+        assert assessment.level == person.expected_highest, person.id
 
 
 @pytest.fixture(scope="module")
