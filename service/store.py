@@ -184,7 +184,10 @@ class WriteBehind:
 
     def add_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
         """Queue ``triples`` as the named graph ``graph``; write now if writes are synchronous."""
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        self.add_graph_data(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+
+    def add_graph_data(self, graph: ox.NamedNode, data: bytes) -> None:
+        """Queue the N-Triples ``data`` as the named graph ``graph`` (see :meth:`add_graph`)."""
         if self._writer is None or self.failure is not None:
             self.wait()
             self.store.add_graph_data(graph, data)
