@@ -24,8 +24,10 @@ How a text is read, top to bottom:
 5. The stance: a negation shortly before the phrase in the same clause ("does not",
    "не", "no one", "rather than") turns the reading over, and so does a dismissal anywhere
    in the sentence ("... is outdated", "... — это эзотерика"), a negative pronoun that is
-   itself a word of the phrase ("nobody in there" read as "somebody in there"), and an
-   admission of ignorance ("layers? no idea", "как её учат — хз"). A hedge ("maybe",
+   itself a word of the phrase ("nobody in there" read as "somebody in there"), an
+   admission of ignorance ("layers? no idea", "как её учат — хз"), and quotation marks
+   around the whole phrase (people who say 'it just predicts the next token': a view
+   mentioned, not asserted; a quoted question is left alone). A hedge ("maybe",
    "кажется") or a question keeps the stance but lowers the confidence.
 6. Readings that overlap keep the tighter match, and a concept read together with one of
    its subclasses on the same words keeps the subclass (the ontology supplies the rest).
@@ -85,7 +87,8 @@ FILLER_WORDS = {
 }
 # Words and word sequences that deny what follows them in the same clause.
 NEGATIONS = {
-    "en": ["not", "n't", "cannot", "no", "never", "neither", "nor", "none", "nothing", "nobody",
+    "en": ["not", "n't", "cannot", "no", "never", "dont", "doesnt", "isnt", "arent", "cant",
+           "wont", "didnt", "wasnt", "aint", "neither", "nor", "none", "nothing", "nobody",
            "zero", "hardly", "rather than", "instead of", "as opposed to", "more than",
            "far from", "less interested"],
     "ru": ["не", "нет", "ни", "никогда", "никак", "ничего", "никто", "никого", "некому",
@@ -98,14 +101,15 @@ DISMISSALS = {
            "oxymoron", "irrelevant", "don't care", "doesn't matter", "overrated", "bullshit",
            "buzzword", "misconception", "poetry", "marketing", "cope", "hair-splitting",
            "waste of time", "misses the point", "adds nothing", "add nothing", "explains nothing",
-           "tells you nothing", "says nothing", "pseudoscience", "wishful thinking",
+           "tells you nothing", "says nothing", "pseudoscience", "wishful thinking", "meaningless",
+           "pointless",
            "fairy tale", "fairy tales", "misleading", "hides what", "empty words"],
     "ru": ["устарел", "устарела", "эзотерика", "мистика", "чушь", "бред", "шум", "миф", "оксюморон",
            "неинтересно", "не интересно", "мне все равно", "ерунда", "сказки", "поэзия",
            "маркетинг", "самоуспокоение", "буквоедство", "пустая трата времени",
            "упускать главное", "упускает главное", "ничего не добавляют", "ничего не добавляет",
            "ничего не объясняет", "ничего не говорит", "не отвечает на вопрос",
-           "лженаука", "пустые слова", "вводит в заблуждение", "скрывает", "неважно",
+           "лженаука", "пустые слова", "бессмысленный", "бессмысленно", "вводит в заблуждение", "скрывает", "неважно",
            "какой еще", "какое еще", "какие еще"],
 }
 # Words that say the author does not know what the sentence names ("layers? no idea"). They
@@ -128,6 +132,11 @@ NEGATIVE_PRONOUNS = {
 CLAUSE_OPENERS = {
     "en": {"but", "however", "although", "though", "whereas", "yet", "instead", "while"},
     "ru": {"а", "но", "однако", "зато", "хотя", "тогда", "же", "пока"},
+}
+# Words that introduce a quoted question rather than a quoted view.
+QUESTION_WORDS = {
+    "en": {"question", "ask", "asking", "wonder"},
+    "ru": {"вопрос", "спрашивать", "задаваться"},
 }
 HEDGES = {
     "en": {"maybe", "perhaps", "probably", "possibly", "might", "seems", "guess", "suspect",
@@ -153,6 +162,8 @@ _SENTENCE_BREAK = re.compile(r"[.!?\n]+")
 _CLAUSE_BREAK = re.compile(r"[.;:!?()\n,]|\s[—–-]\s|\s[—–]|[—–]\s")
 # "ontology schmontology", "онтология-шмонтология": a word mocked by its echo.
 _SHM_ECHO = re.compile(r"^(schm|shm|шм)")
+# Text in quotation marks: «...», “...”, „...“, "..." and '...' (not an apostrophe).
+_QUOTATION = re.compile(r"«[^»]*»|“[^”]*”|„[^“”]*[“”]|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)")
 _CODE = re.compile(r"[=@{}\[\]]|\bdef\b|\breturn\b|\bimport\b|\w\(|#\s")
 
 
@@ -238,18 +249,7 @@ class Mapper:
         self._phrases: dict[str, dict[str, list[_Phrase]]] = defaultdict(lambda: defaultdict(list))
         for denial, group in ((False, indicators), (True, denial_indicators)):
             for indicator in group:
-                lang = indicator.lang.split("-")[0]
-                if lang not in STEMMER_NAMES:
-                    continue
-                stems = self._phrase_stems(indicator.phrase, lang)
-                if not stems:
-                    continue
-                common = _is_common_word(indicator.phrase)
-                self._phrases[lang][stems[0]].append(_Phrase(indicator, stems, denial, common))
-                if lang in FREE_WORD_ORDER and len(stems) == 2:
-                    # "модель думает" also matches "думает ли модель".
-                    self._phrases[lang][stems[1]].append(
-                        _Phrase(indicator, stems[::-1], denial, common, reordered=True))
+                self.add_phrase(indicator, denial=denial)
         self._broader = ancestors or {}
         self._negations = {lang: _sequences(NEGATIONS[lang]) for lang in STEMMER_NAMES}
         self._dismissals = {lang: _sequences(DISMISSALS[lang]) for lang in STEMMER_NAMES}
@@ -257,12 +257,46 @@ class Mapper:
         self._hedges = {lang: self._stems(HEDGES[lang], lang) for lang in STEMMER_NAMES}
         self._openers = {lang: self._stems(CLAUSE_OPENERS[lang], lang) for lang in STEMMER_NAMES}
         self._topic = {lang: self._stems(TOPIC_WORDS[lang], lang) for lang in STEMMER_NAMES}
+        self._question_words = {lang: self._stems(QUESTION_WORDS[lang], lang) for lang in STEMMER_NAMES}
 
     @classmethod
     def for_ontology(cls, ontology: Ontology) -> Mapper:
         """Build the mapper of an ontology's indicator and denial-indicator phrases."""
         return cls(ontology.indicators, ontology.ancestors,
                    denial_indicators=denial_indicators(ontology))
+
+    def add_phrase(self, indicator: Indicator, *, denial: bool = False) -> None:
+        """Recognise one more phrase (a ``grasp:denialIndicator`` one with ``denial``)."""
+        lang = indicator.lang.split("-")[0]
+        if lang not in STEMMER_NAMES:
+            return
+        stems = self._phrase_stems(indicator.phrase, lang)
+        if not stems:
+            return
+        common = _is_common_word(indicator.phrase)
+        self._phrases[lang][stems[0]].append(_Phrase(indicator, stems, denial, common))
+        if lang in FREE_WORD_ORDER and len(stems) == 2:
+            # "модель думает" also matches "думает ли модель".
+            self._phrases[lang][stems[1]].append(
+                _Phrase(indicator, stems[::-1], denial, common, reordered=True))
+
+    def remove_phrase(self, indicator: Indicator, *, denial: bool = False) -> None:
+        """Stop recognising a phrase added with ``add_phrase`` (or from the ontology)."""
+        for phrases in self._phrases[indicator.lang.split("-")[0]].values():
+            phrases[:] = [p for p in phrases if (p.indicator, p.denial) != (indicator, denial)]
+
+    def phrases(self) -> list[tuple[Indicator, bool]]:
+        """Every phrase recognised, with whether it is a denial phrase."""
+        return list(dict.fromkeys((p.indicator, p.denial) for by_stem in self._phrases.values()
+                                  for phrases in by_stem.values() for p in phrases))
+
+    def words(self, text: str, lang: str) -> list[tuple[str, str, int]]:
+        """The words of ``text`` as the phrases see them: (word, stem, clause number)."""
+        return [(t.word, t.stem, t.clause) for t in self._tokens(text, lang.split("-")[0])]
+
+    def phrase_stems(self, phrase: str, lang: str) -> tuple[str, ...]:
+        """The stems a phrase is matched by (small words left out)."""
+        return self._phrase_stems(phrase, lang.split("-")[0])
 
     def map(self, text: str, lang: str) -> list[Reading]:
         """Return the readings of ``text`` (in language ``lang``), in text order."""
@@ -277,6 +311,7 @@ class Mapper:
         ignorance = _find(words, self._ignorance[lang])
         hedged_sentences = {t.sentence for t in tokens if t.stem in self._hedges[lang]}
         questions = _question_sentences(text, tokens)
+        quotations = [m.span() for m in _QUOTATION.finditer(text)]
 
         matches = []
         for position, token in enumerate(tokens):
@@ -290,7 +325,7 @@ class Mapper:
         best: dict[tuple[str, str], Reading] = {}
         for phrase, matched in matches:
             reading = self._reading(text, lang, tokens, phrase, matched, negations, dismissals,
-                                    ignorance, hedged_sentences, questions)
+                                    ignorance, hedged_sentences, questions, quotations)
             key = (reading.concept, reading.stance)
             if key not in best or _better(reading, best[key]):
                 best[key] = reading
@@ -300,7 +335,8 @@ class Mapper:
 
     def _reading(self, text: str, lang: str, tokens: list[_Token], phrase: _Phrase, matched: list[int],
                  negations: list[tuple[int, int]], dismissals: list[tuple[int, int]],
-                 ignorance: list[tuple[int, int]], hedged_sentences: set[int], questions: set[int]) -> Reading:
+                 ignorance: list[tuple[int, int]], hedged_sentences: set[int], questions: set[int],
+                 quotations: list[tuple[int, int]]) -> Reading:
         first, last = tokens[matched[0]], tokens[matched[-1]]
         # Small words between the phrase's words ("priority in the collapse") are no gap.
         gaps = sum(1 for position in range(matched[0], matched[-1] + 1)
@@ -317,6 +353,10 @@ class Mapper:
             or _ignorance_of(tokens, matched, ignorance, questions))
         if dismissal:
             cue, confidence = dismissal, confidence * DISMISSAL_FACTOR
+        quotation = None if cue else _quotation_around(tokens, matched, quotations,
+                                                       self._question_words[lang])
+        if quotation:
+            cue, confidence = quotation, confidence * DISMISSAL_FACTOR
         hedged = first.sentence in hedged_sentences or first.sentence in questions
         if first.sentence in hedged_sentences:
             confidence *= HEDGE_FACTOR
@@ -330,7 +370,7 @@ class Mapper:
             indicator=phrase.indicator.phrase,
             start=first.start,
             end=last.end,
-            cue=_span_text(text, tokens, cue) if cue else None,
+            cue=(text[cue[0]:cue[1]] if quotation else _span_text(text, tokens, cue)) if cue else None,
             hedged=hedged,
         )
 
@@ -572,6 +612,20 @@ def _dismissal_in_sentence(tokens: list[_Token], matched: list[int],
     for first, last in dismissals:
         if tokens[first].sentence == sentence and not inside & set(range(first, last + 1)):
             return first, last
+    return None
+
+
+def _quotation_around(tokens: list[_Token], matched: list[int], quotations: list[tuple[int, int]],
+                      question_words: set[str]) -> tuple[int, int] | None:
+    # A phrase wholly inside quotation marks is mentioned, not asserted: 'it just predicts the
+    # next token' in scare quotes is someone else's view. A quoted question is not a view
+    # ("the question is not «how attention works» but «why»").
+    start, end = tokens[matched[0]].start, tokens[matched[-1]].end
+    for a, b in quotations:
+        if a < start and end < b:
+            sentence = tokens[matched[0]].sentence
+            before = {t.stem for t in tokens if t.end <= a and t.sentence == sentence}
+            return None if question_words & before else (a, b)
     return None
 
 

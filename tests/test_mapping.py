@@ -174,3 +174,26 @@ def test_a_negative_pronoun_matches_and_denies(text, lang):
     mapper = Mapper([Indicator(G + "Anthropomorphism", "somebody in there", "en"),
                      Indicator(G + "Anthropomorphism", "кто внутри", "ru")])
     assert readings(mapper, text, lang) == {("Anthropomorphism", "denies")}
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    # a phrase in scare quotes is someone else's view: the author does not assert it
+    ("People who still say 'it just predicts the next token' never used these models.", "en",
+     {("ProbabilisticTokenView", "denies")}),
+    ("Хватит повторять про «предсказание следующего токена».", "ru",
+     {("ProbabilisticTokenView", "denies")}),
+    # the same phrase unquoted is asserted
+    ("It just predicts the next token.", "en", {("ProbabilisticTokenView", "affirms")}),
+    # a quoted question is a topic, not a view
+    ("The question is not how it works but «why attention exists».", "en",
+     {("OntologicalUnderstanding", "affirms")}),
+])
+def test_a_quoted_phrase_is_mentioned_not_asserted(text, lang, expected):
+    mapper = Mapper([Indicator(G + "ProbabilisticTokenView", "predicts the next token", "en"),
+                     Indicator(G + "ProbabilisticTokenView", "предсказание следующего токена", "ru"),
+                     Indicator(G + "OntologicalUnderstanding", "why attention exists", "en")])
+    readings_found = mapper.map(text, lang)
+    assert {(r.concept.rpartition("#")[2], r.stance) for r in readings_found} == expected
+    for reading in readings_found:
+        if reading.stance == "denies":
+            assert reading.cue.startswith(("'", "«"))
