@@ -132,6 +132,36 @@ def check(
                           reasoner=not no_reasoner))
 
 
+@app.command()
+def mine(
+    files: Annotated[list[Path], typer.Argument(help="Labelled statements (JSON Lines), as in eval/.")],
+    write: Annotated[Optional[Path], typer.Option(
+        "--write", help="Write the proposals into this Turtle file (the ontology's own).")] = None,
+    min_gain: Annotated[int, typer.Option(
+        "--min-gain", help="Labels a phrase must correct, net of those it breaks.")] = 2,
+    min_hands: Annotated[int, typer.Option(
+        "--min-hands", help="Writers whose statements a phrase must help.")] = 2,
+    prune: Annotated[bool, typer.Option(
+        "--prune/--no-prune", help="Also propose removing harmful phrases.")] = True,
+) -> None:
+    """Propose indicator phrases (and removals) that the labelled statements support."""
+    from grasp.evaluation import load_statements
+    from grasp.mining import apply_to_turtle
+    from grasp.mining import mine as propose
+    from grasp.ontology import load_ontology
+
+    settings = Settings()
+    statements = [s for path in files for s in load_statements(path) if s.split != "heldout"]
+    proposals = propose(load_ontology(settings.ontology_paths), statements,
+                        min_gain=min_gain, min_hands=min_hands, prune=prune)
+    typer.echo("| change | concept | property | phrase | gain |\n|---|---|---|---|---:|")
+    for proposal in proposals:
+        typer.echo(f"| {proposal.row()} |")
+    if write is not None:
+        apply_to_turtle(write, proposals)
+        typer.echo(f"{len(proposals)} changes written to {write}", err=True)
+
+
 def level_table(assessment: Assessment, ontology: Ontology, lang: str = "en") -> str:
     """Return the seed's table: each level, its characteristic statement, ✅ 🔄 or ❌."""
     head = {"en": ("Level", "Characteristic view", "Status"),
