@@ -18,7 +18,10 @@ A phrase is proposed only when it corrects at least ``min_gain`` labels more tha
 breaks, breaks at most a third as many as it corrects, breaks no statement of the seed (the
 gold case is the specification), and helps statements by at least ``min_hands`` different
 writers (the ``hand`` of a statement): a wording that only one writer uses is that writer's
-habit, not the language's.
+habit, not the language's. A denial phrase needs one writer more (``DENIAL_EXTRA_HANDS``):
+negated, it affirms, so a wrong one errs both ways. A label that affirms a concept some
+level forbids counts ``FORBIDDEN_WEIGHT`` times, whether hit or false alarm: one such
+reading blocks every level above it, so it moves more verdicts than any other label.
 
 The result is a list of proposals; :func:`apply_to_turtle` writes them into an ontology file
 as ``grasp:indicator`` / ``grasp:denialIndicator`` annotations (and deletes the pruned
@@ -45,6 +48,10 @@ MAX_PHRASE_WORDS = 3
 MAX_STATEMENTS_TOUCHED = 400
 #: A phrase may break at most one label for every BREAK_RATIO labels it corrects.
 BREAK_RATIO = 3
+#: A denial phrase must help this many writers more than an indicator phrase.
+DENIAL_EXTRA_HANDS = 1
+#: Weight of a label that affirms a concept some level forbids (grasp:forbids).
+FORBIDDEN_WEIGHT = 2
 
 # Words too plain to be a phrase on their own, or to make one with only each other.
 PLAIN_WORDS = {
@@ -83,6 +90,8 @@ class Miner:
         self.min_gain, self.min_hands = min_gain, min_hands
         self._ancestors = ontology.ancestors
         self._denial_supports = denial_supports(ontology)
+        self._forbidden = {rule.concept for level in ontology.levels for rule in level.rules
+                           if rule.prohibition}
         self._words = [self.mapper.words(s.text, s.lang) for s in self.statements]
         self._containing: dict[tuple[str, str], set[int]] = defaultdict(set)
         for number, (statement, words) in enumerate(zip(self.statements, self._words)):
@@ -98,7 +107,7 @@ class Miner:
             if not touched:
                 continue
             self.mapper.remove_phrase(indicator, denial=denial)
-            gain, _ = self._gain(touched)
+            gain, _ = self._gain(touched, denial)
             if gain >= self.min_gain:
                 self._rescore(touched)
                 removed.append(Proposal(False, indicator, denial, gain))
@@ -159,11 +168,11 @@ class Miner:
         if not touched or len(touched) > MAX_STATEMENTS_TOUCHED:
             return 0
         self.mapper.add_phrase(indicator, denial=denial)
-        gain, _ = self._gain(touched)
+        gain, _ = self._gain(touched, denial)
         self.mapper.remove_phrase(indicator, denial=denial)
         return gain
 
-    def _gain(self, touched: set[int]) -> tuple[int, set[str]]:
+    def _gain(self, touched: set[int], denial: bool) -> tuple[int, set[str]]:
         # Labels corrected net of labels broken, over the statements the change can touch;
         # zero unless the change passes the break ratio and helps enough hands.
         corrected = broken = 0
@@ -177,7 +186,8 @@ class Miner:
             broken += max(0, old_hits - hits) + max(0, alarms - old_alarms)
             if (hits - old_hits) - (alarms - old_alarms) > 0:
                 hands.add(self.statements[number].hand)
-        if broken * BREAK_RATIO > corrected or len(hands) < self.min_hands:
+        needed = self.min_hands + (DENIAL_EXTRA_HANDS if denial else 0)
+        if broken * BREAK_RATIO > corrected or len(hands) < needed:
             return 0, hands
         return corrected - broken, hands
 
@@ -194,7 +204,12 @@ class Miner:
         statement = self.statements[number]
         read: set[Pair] = {(r.concept, r.stance) for r in self.mapper.map(statement.text, statement.lang)}
         read -= entailed(statement.expected, self._ancestors, self._denial_supports)
-        return len(read & statement.expected), len(read - statement.expected)
+        return (sum(map(self._weight, read & statement.expected)),
+                sum(map(self._weight, read - statement.expected)))
+
+    def _weight(self, label: Pair) -> int:
+        concept, stance = label
+        return FORBIDDEN_WEIGHT if stance == "affirms" and concept in self._forbidden else 1
 
 
 def _phrase_like(run: list[tuple[str, str, int]], lang: str) -> bool:

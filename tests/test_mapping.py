@@ -79,8 +79,6 @@ def test_language_detection():
     # a phrase that denies without a negation word, and its negation
     ("Models genuinely reason now.", {("SimulationOfReasoning", "denies")}),
     ("It isn't really reasoning.", {("SimulationOfReasoning", "affirms")}),
-    # Russian word order
-    ("Думает ли модель? Думает модель, конечно.", {("Anthropomorphism", "affirms")}),
 ])
 def test_stance_follows_negations_dismissals_and_denial_phrases(mapper, text, expected):
     assert readings(mapper, text) == expected
@@ -197,3 +195,9 @@ def test_a_quoted_phrase_is_mentioned_not_asserted(text, lang, expected):
     for reading in readings_found:
         if reading.stance == "denies":
             assert reading.cue.startswith(("'", "«"))
+
+
+def test_russian_word_order_is_free_for_a_two_word_phrase():
+    mapper = Mapper([Indicator(G + "Anthropomorphism", "модель думает", "ru")])
+    assert readings(mapper, "Думает ли модель? Думает модель, конечно.", "ru") == {
+        ("Anthropomorphism", "affirms")}

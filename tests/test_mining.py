@@ -53,6 +53,21 @@ def test_the_miner_proposes_the_phrase_and_the_removal_the_statements_support(on
     assert (False, "zorblat", False) in changes
     assert not any("snerk" in phrase for _, phrase, _ in changes)  # one writer only
     assert all(p.gain >= 2 for p in proposals)
+    # Anthropomorphism is forbidden by a level, so each of its three labels counts twice.
+    gain = next(p.gain for p in proposals if p.indicator.phrase == "glorbnax")
+    assert gain >= 4 and gain % 2 == 0
+
+
+def test_a_denial_phrase_needs_one_writer_more(ontology_file):
+    # Two writers deny feelings with "flumbo"; a denial phrase needs three.
+    denied = (G + "Anthropomorphism", "denies")
+    two_hands = [said("the bot is flumbo, honestly", denied, hand="w1"),
+                 said("flumbo model, as always", denied, hand="w1"),
+                 said("it's flumbo, as I said", denied, hand="w2")]
+    assert "flumbo" not in {p.indicator.phrase for p in mine(load_ontology([ontology_file]), two_hands)}
+    three_hands = [*two_hands, said("pure flumbo, that chatbot", denied, hand="w3")]
+    proposals = mine(load_ontology([ontology_file]), three_hands)
+    assert (True, "flumbo", True) in {(p.add, p.indicator.phrase, p.denial) for p in proposals}
 
 
 def test_proposals_written_into_the_ontology_change_the_mapping(ontology_file):
