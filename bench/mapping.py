@@ -59,12 +59,14 @@ def main() -> None:
     from grasp.evaluation import BASELINE_ONTOLOGY, load_baseline_mapper
     from grasp.mapping import Mapper
     from grasp.ontology import load_ontology
+    from grasp.reader import mapper_for
 
     ontology = load_ontology(Settings().ontology_paths)
     baseline_class = load_baseline_mapper()
     baseline_ontology = load_ontology([BASELINE_ONTOLOGY])
     statements = texts(args.statements)
     candidates = [
+        ("grasp (learned reader)", lambda: mapper_for(ontology), ontology),
         ("grasp (shipped phrases)", lambda: Mapper.for_ontology(ontology), ontology),
         ("baseline (its own phrases)", lambda: baseline_class.for_ontology(baseline_ontology),
          baseline_ontology),

@@ -20,7 +20,8 @@ import pyoxigraph as ox
 import rdflib
 
 from grasp.claims import ClaimsGraph
-from grasp.mapping import Mapper, Reading
+from grasp.mapping import Reading
+from grasp.reader import mapper_for
 from grasp.namespaces import GRASP, ONTOLOGY_IRI, PROV_GENERATED_AT, PROV_USED, RDF_TYPE, grasp
 from grasp.ontology import RULE_GRAPHS, Ontology
 from grasp.queries import query
@@ -144,9 +145,9 @@ class Assessment:
 class Assessor:
     """Assess claims graphs against one loaded ontology (immutable; swap it on reload)."""
 
-    def __init__(self, ontology: Ontology) -> None:
+    def __init__(self, ontology: Ontology, *, learned_reader: bool = True) -> None:
         self.ontology = ontology
-        self.mapper = Mapper.for_ontology(ontology)
+        self.mapper = mapper_for(ontology, learned=learned_reader)
         self._workspace_store: EmbeddedStore | None = None
         self._workspace_uses = 0
 

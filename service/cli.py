@@ -162,6 +162,27 @@ def mine(
         typer.echo(f"{len(proposals)} changes written to {write}", err=True)
 
 
+@app.command("train-reader")
+def train_reader(
+    files: Annotated[list[Path], typer.Argument(help="Labelled statements (JSON Lines), as in eval/.")],
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Weights file. Default: reader.json beside the ontology.")] = None,
+) -> None:
+    """Train the learned reader on labelled statements (held-out ones are skipped)."""
+    from grasp.evaluation import load_statements
+    from grasp.ontology import load_ontology
+    from grasp.reader import reader_path, train
+
+    settings = Settings()
+    ontology = load_ontology(settings.ontology_paths)
+    statements = [s for path in files for s in load_statements(path) if s.split != "heldout"]
+    model = train(ontology, statements)
+    out = out or reader_path(ontology)
+    out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n",
+                   encoding="utf-8")
+    typer.echo(f"{len(statements)} statements, {len(model['weights'])} features: {out}", err=True)
+
+
 def level_table(assessment: Assessment, ontology: Ontology, lang: str = "en") -> str:
     """Return the seed's table: each level, its characteristic statement, ✅ 🔄 or ❌."""
     head = {"en": ("Level", "Characteristic view", "Status"),
@@ -183,7 +204,8 @@ def _assessor(settings: Settings):
     from grasp.ontology import load_ontology
 
     try:
-        return Assessor(load_ontology(settings.ontology_paths, reasoner=settings.reasoner))
+        return Assessor(load_ontology(settings.ontology_paths, reasoner=settings.reasoner),
+                        learned_reader=settings.reader)
     except OntologyError as error:
         _fail(f"The ontology cannot be used:\n{error}")
 

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
         default=None, description="Bearer token for /admin endpoints; unset: they are off."
     )
     cors_origins: list[str] = Field(default=[], description="Origins allowed by CORS.")
+    reader: bool = Field(
+        default=True,
+        description="Read free text with the learned reader when its weights (reader.json) lie beside the ontology; false: phrases only.",
+    )
     reasoner: Literal["hermit", "owlrl", "none"] = Field(
         default="hermit",
         description="Reasoner that materialises the class hierarchy at each ontology load.",

@@ -294,6 +294,10 @@ class Mapper:
         """The words of ``text`` as the phrases see them: (word, stem, clause number)."""
         return [(t.word, t.stem, t.clause) for t in self._tokens(text, lang.split("-")[0])]
 
+    def spans(self, text: str, lang: str) -> list[tuple[str, str, int, int, int]]:
+        """The words of ``text`` with where they are: (word, stem, clause, start, end)."""
+        return [(t.word, t.stem, t.clause, t.start, t.end) for t in self._tokens(text, lang.split("-")[0])]
+
     def phrase_stems(self, phrase: str, lang: str) -> tuple[str, ...]:
         """The stems a phrase is matched by (small words left out)."""
         return self._phrase_stems(phrase, lang.split("-")[0])

@@ -39,7 +39,8 @@ class Runtime:
         Raises :class:`grasp.ontology.OntologyError` (with the report) on a broken ontology,
         before the store is touched.
         """
-        assessor = Assessor(load_ontology(settings.ontology_paths, reasoner=settings.reasoner))
+        assessor = Assessor(load_ontology(settings.ontology_paths, reasoner=settings.reasoner),
+                            learned_reader=settings.reader)
         store = store or EmbeddedStore(settings.store)
         _publish(store, assessor)
         return cls(settings, store, assessor)
@@ -69,7 +70,8 @@ class Runtime:
         with self._reload_lock:
             try:
                 assessor = Assessor(load_ontology(self.settings.ontology_paths,
-                                                  reasoner=self.settings.reasoner))
+                                                  reasoner=self.settings.reasoner),
+                                    learned_reader=self.settings.reader)
             except OntologyError as error:
                 log.error("ontology reload refused; %s stays in use:\n%s",
                           self.ontology.version, error)

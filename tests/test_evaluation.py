@@ -127,7 +127,7 @@ def eval_app() -> typer.Typer:
 
 def test_eval_json_for_ci_and_exit_1_below_a_floor():
     result = CliRunner().invoke(eval_app(), ["eval", "--split", "dev", "--json", "--no-baseline",
-                                             "--min-micro-f1", "0.99"])
+                                             "--min-micro-f1", "1.01"])
     assert result.exit_code == 1
     answer = json.loads(result.stdout)
     assert answer["failures"] and answer["reports"][0]["split"] == "dev"
