@@ -145,13 +145,13 @@ def mine(
         "--prune/--no-prune", help="Also propose removing harmful phrases.")] = True,
 ) -> None:
     """Propose indicator phrases (and removals) that the labelled statements support."""
-    from grasp.evaluation import load_statements
+    from grasp.evaluation import tuning_statements
     from grasp.mining import apply_to_turtle
     from grasp.mining import mine as propose
     from grasp.ontology import load_ontology
 
     settings = Settings()
-    statements = [s for path in files for s in load_statements(path) if s.split != "heldout"]
+    statements = tuning_statements(files)
     proposals = propose(load_ontology(settings.ontology_paths), statements,
                         min_gain=min_gain, min_hands=min_hands, prune=prune)
     typer.echo("| change | concept | property | phrase | gain |\n|---|---|---|---|---:|")
@@ -169,13 +169,13 @@ def train_reader(
         "--out", help="Weights file. Default: reader.json beside the ontology.")] = None,
 ) -> None:
     """Train the learned reader on labelled statements (held-out ones are skipped)."""
-    from grasp.evaluation import load_statements
+    from grasp.evaluation import tuning_statements
     from grasp.ontology import load_ontology
     from grasp.reader import reader_path, train
 
     settings = Settings()
     ontology = load_ontology(settings.ontology_paths)
-    statements = [s for path in files for s in load_statements(path) if s.split != "heldout"]
+    statements = tuning_statements(files)
     model = train(ontology, statements)
     out = out or reader_path(ontology)
     out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n",

@@ -193,6 +193,11 @@ def load_statements(path: Path) -> list[Statement]:
     return statements
 
 
+def tuning_statements(paths: Iterable[Path]) -> list[Statement]:
+    """The statements of ``paths`` that may tune the mapper: every split but heldout."""
+    return [s for path in paths for s in load_statements(path) if s.split != "heldout"]
+
+
 def load_persons(path: Path) -> list[Person]:
     """Read ``persons.jsonl``; an absent file gives no persons."""
     if not path.exists():
@@ -347,19 +352,16 @@ def run(statements_path: Path, split: str, *, baseline: bool = True,
     phrases, which tells the engine's share of the gain from the phrases' share.
     """
     from grasp.assessment import Assessor
-    from grasp.mapping import Mapper
     from grasp.ontology import load_ontology
     from grasp.reader import LearnedMapper, mapper_for
-
-    def learned_reader_used(ontology) -> bool:
-        return isinstance(mapper_for(ontology), LearnedMapper)
 
     ontology = ontology or load_ontology(Settings().ontology_paths)
     statements = load_statements(statements_path)
     persons = load_persons(statements_path.with_name("persons.jsonl"))
-    runs = [("grasp", mapper_for, ontology)]
-    if learned_reader_used(ontology):
-        runs.append(("grasp phrases only", Mapper.for_ontology, ontology))
+    shipped = mapper_for(ontology)  # loads the reader's weights once
+    runs = [("grasp", lambda _: shipped, ontology)]
+    if isinstance(shipped, LearnedMapper):
+        runs.append(("grasp phrases only", lambda _: shipped.mapper, ontology))
     baseline_class = load_baseline_mapper() if baseline else None
     if baseline_class is not None:
         if BASELINE_ONTOLOGY.exists():
@@ -367,7 +369,7 @@ def run(statements_path: Path, split: str, *, baseline: bool = True,
         runs.append(("baseline engine, new phrases", baseline_class.for_ontology, ontology))
     reports = []
     for name, make_mapper, used in runs:
-        assessor = Assessor(used)
+        assessor = Assessor(used, learned_reader=False)
         # The assessor maps texts with its own mapper; give it the one being measured.
         assessor.mapper = make_mapper(used)
         reports.append(evaluate(assessor.mapper, assessor, statements, persons,

@@ -43,6 +43,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import pymorphy3
 import snowballstemmer
@@ -95,6 +96,9 @@ NEGATIONS = {
            "никакой", "никакого", "никакая", "никакие", "никаким", "никакую", "никаких",
            "вместо", "больше чем", "отнюдь"],
 }
+#: The single words of the negations, for readers that weigh words one by one.
+NEGATION_WORDS = {lang: frozenset(word for cue in cues for word in cue.split())
+                  for lang, cues in NEGATIONS.items()}
 # Words that dismiss whatever the sentence quotes or names ("... is outdated").
 DISMISSALS = {
     "en": ["outdated", "mysticism", "nonsense", "myth", "noise", "contradiction in terms",
@@ -184,6 +188,16 @@ class Reading:
     end: int
     cue: str | None = None
     hedged: bool = False
+
+
+class Word(NamedTuple):
+    """A word of a text as the phrases see it."""
+
+    word: str  # lower case, "ё" as "е"
+    stem: str
+    clause: int
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -290,13 +304,9 @@ class Mapper:
         return list(dict.fromkeys((p.indicator, p.denial) for by_stem in self._phrases.values()
                                   for phrases in by_stem.values() for p in phrases))
 
-    def words(self, text: str, lang: str) -> list[tuple[str, str, int]]:
-        """The words of ``text`` as the phrases see them: (word, stem, clause number)."""
-        return [(t.word, t.stem, t.clause) for t in self._tokens(text, lang.split("-")[0])]
-
-    def spans(self, text: str, lang: str) -> list[tuple[str, str, int, int, int]]:
-        """The words of ``text`` with where they are: (word, stem, clause, start, end)."""
-        return [(t.word, t.stem, t.clause, t.start, t.end) for t in self._tokens(text, lang.split("-")[0])]
+    def words(self, text: str, lang: str) -> list[Word]:
+        """The words of ``text`` as the phrases see them, with their clause and span."""
+        return _words(self._tokens(text, lang.split("-")[0].lower()))
 
     def phrase_stems(self, phrase: str, lang: str) -> tuple[str, ...]:
         """The stems a phrase is matched by (small words left out)."""
@@ -304,9 +314,20 @@ class Mapper:
 
     def map(self, text: str, lang: str) -> list[Reading]:
         """Return the readings of ``text`` (in language ``lang``), in text order."""
+        return self._read(text, lang)[0]
+
+    def read(self, text: str, lang: str) -> tuple[list[Reading], list[Word]]:
+        """The readings of ``text`` and the words they were read from, in one pass.
+
+        A text the mapper does not read (code, a language it has no stemmer for) has neither.
+        """
+        readings, tokens = self._read(text, lang)
+        return readings, _words(tokens)
+
+    def _read(self, text: str, lang: str) -> tuple[list[Reading], list[_Token]]:
         lang = lang.split("-")[0].lower()
         if lang not in STEMMER_NAMES or looks_like_code(text):
-            return []
+            return [], []
         tokens = self._tokens(text, lang)
         words = [t.word for t in tokens]
         negations = _find(words, self._negations[lang])
@@ -335,7 +356,7 @@ class Mapper:
                 best[key] = reading
         readings = _one_stance(best.values())
         readings = self._most_specific(self._phrase_over_word(self._tightest(readings)))
-        return sorted(readings, key=lambda r: (r.start, r.concept))
+        return sorted(readings, key=lambda r: (r.start, r.concept)), tokens
 
     def _reading(self, text: str, lang: str, tokens: list[_Token], phrase: _Phrase, matched: list[int],
                  negations: list[tuple[int, int]], dismissals: list[tuple[int, int]],
@@ -470,6 +491,10 @@ def denial_indicators(ontology: Ontology) -> tuple[Indicator, ...]:
         for t in ontology.triples
         if t.predicate.value == DENIAL_INDICATOR and getattr(t.object, "language", None)
     )
+
+
+def _words(tokens: Iterable[_Token]) -> list[Word]:
+    return [Word(t.word, t.stem, t.clause, t.start, t.end) for t in tokens]
 
 
 def _normal(word: str) -> str:

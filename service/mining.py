@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grasp.evaluation import Pair, Statement, denial_supports, entailed
-from grasp.mapping import FILLER_WORDS, NEGATIONS, Mapper
+from grasp.mapping import FILLER_WORDS, NEGATION_WORDS, Mapper, Word
 from grasp.namespaces import compact
 from grasp.ontology import Indicator, Ontology
 
@@ -95,8 +95,8 @@ class Miner:
         self._words = [self.mapper.words(s.text, s.lang) for s in self.statements]
         self._containing: dict[tuple[str, str], set[int]] = defaultdict(set)
         for number, (statement, words) in enumerate(zip(self.statements, self._words)):
-            for _, stem, _ in words:
-                self._containing[(statement.lang, stem)].add(number)
+            for word in words:
+                self._containing[(statement.lang, word.stem)].add(number)
         self._scores = [self._score(n) for n in range(len(self.statements))]
 
     def prune(self) -> list[Proposal]:
@@ -143,14 +143,14 @@ class Miner:
         first_seen: dict[tuple, Indicator] = {}
         for statement, words in zip(self.statements, self._words):
             concepts = {concept for concept, _ in statement.expected}
-            kept = [w for w in words if w[0] not in FILLER_WORDS[statement.lang]]
+            kept = [w for w in words if w.word not in FILLER_WORDS[statement.lang]]
             for size in range(1, MAX_PHRASE_WORDS + 1):
                 for first in range(len(kept) - size + 1):
                     run = kept[first:first + size]
                     if not _phrase_like(run, statement.lang):
                         continue
-                    phrase = " ".join(word for word, _, _ in run)
-                    stems = tuple(stem for _, stem, _ in run)
+                    phrase = " ".join(w.word for w in run)
+                    stems = tuple(w.stem for w in run)
                     for concept in concepts:
                         key = (statement.lang, stems, concept)
                         support[key] += 1
@@ -212,14 +212,13 @@ class Miner:
         return FORBIDDEN_WEIGHT if stance == "affirms" and concept in self._forbidden else 1
 
 
-def _phrase_like(run: list[tuple[str, str, int]], lang: str) -> bool:
+def _phrase_like(run: list[Word], lang: str) -> bool:
     # One clause; no negation (that is the mapper's business, not the phrase's); no stray
     # letter ("it's" gives "it" and "s"); and content words at both ends, so that a phrase
     # reads as a wording ("helpful assistant"), not as a fragment ("it fancy", "chatbot is").
-    words = [word for word, _, _ in run]
-    negations = {word for cue in NEGATIONS[lang] for word in cue.split()}
-    return (len({clause for _, _, clause in run}) == 1
-            and not any(word in negations for word in words)
+    words = [w.word for w in run]
+    return (len({w.clause for w in run}) == 1
+            and not any(word in NEGATION_WORDS[lang] for word in words)
             and all(len(word) > 1 or word.isdigit() for word in words)
             and words[0] not in PLAIN_WORDS[lang] and words[-1] not in PLAIN_WORDS[lang]
             and (len(words) > 1 or len(words[0]) >= 4))

@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from grasp.mapping import NEGATIONS, Mapper, Reading
+from grasp.mapping import NEGATION_WORDS, Mapper, Reading, Word
 from grasp.ontology import Ontology
 
 #: A (concept, stance) is read when its probability reaches this.
@@ -75,8 +75,10 @@ class LearnedMapper:
 
     def map(self, text: str, lang: str) -> list[Reading]:
         """Return the readings of ``text``, each explained by a phrase or by its words."""
-        phrase_readings = self.mapper.map(text, lang)
-        features = _features(self.mapper, text, lang, phrase_readings)
+        phrase_readings, words = self.mapper.read(text, lang)
+        if not words:  # code, or a language the mapper does not read: no claim
+            return phrase_readings
+        features = _features(words, lang, phrase_readings)
         scores = list(self._bias)
         evidence: list[list[tuple[float, str]]] = [[] for _ in self._labels]
         for feature in features:
@@ -110,16 +112,14 @@ def _learned_reading(concept: str, stance: str, probability: float,
     return Reading(concept, stance, round(probability, 2), f"learned: {words}", start, end)
 
 
-def _features(mapper: Mapper, text: str, lang: str,
+def _features(words: Sequence[Word], lang: str,
               readings: Iterable[Reading]) -> dict[str, tuple[int, int]]:
-    # Each feature with the character span it comes from ((-1, -1) for a phrase reading's).
+    # Each feature with the character span it comes from.
     lang = lang.split("-")[0].lower()
-    negations = {word for cue in NEGATIONS.get(lang, ()) for word in cue.split()}
-    words = mapper.spans(text, lang)
     features: dict[str, tuple[int, int]] = {}
     negated_at = None
     for position, (word, stem, clause, start, end) in enumerate(words):
-        if word in negations:
+        if word in NEGATION_WORDS[lang]:
             negated_at = (clause, position)
             continue
         negated = (negated_at is not None and negated_at[0] == clause
@@ -127,7 +127,7 @@ def _features(mapper: Mapper, text: str, lang: str,
         features.setdefault(f"{lang}:{'not ' if negated else ''}{stem}", (start, end))
         if position + 1 < len(words):
             following = words[position + 1]
-            features.setdefault(f"{lang}:{stem} {following[1]}", (start, following[4]))
+            features.setdefault(f"{lang}:{stem} {following.stem}", (start, following.end))
     for reading in readings:
         features.setdefault(f"phrase:{reading.concept} {reading.stance}", (reading.start, reading.end))
         features.setdefault(f"phrase:{reading.concept}", (reading.start, reading.end))
@@ -143,8 +143,10 @@ def train(ontology: Ontology, statements: Sequence) -> dict:
     from sklearn.linear_model import LogisticRegression
 
     mapper = Mapper.for_ontology(ontology)
-    rows = [dict.fromkeys(_features(mapper, s.text, s.lang, mapper.map(s.text, s.lang)), 1)
-            for s in statements]
+    rows = []
+    for statement in statements:
+        readings, words = mapper.read(statement.text, statement.lang)
+        rows.append(dict.fromkeys(_features(words, statement.lang, readings), 1))
     counts: dict[str, int] = {}
     for row in rows:
         for feature in row:

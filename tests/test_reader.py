@@ -50,6 +50,14 @@ def test_words_no_phrase_knows_are_learned_and_explained(reader):
     assert reader.map("asked the model for a pasta recipe", "en") == []
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("the bot is glorbnax", "de"),  # a language the mapper has no stemmer for
+    ("def feel(bot): return glorbnax", "en"),  # code is not a claim
+])
+def test_what_the_phrase_mapper_does_not_read_the_reader_does_not_either(reader, text, lang):
+    assert reader.map(text, lang) == []
+
+
 def test_a_concept_the_weights_never_learned_is_read_by_its_phrases(ontology):
     # The weights know only FEELS and TOKENS; a phrase of another concept still reads.
     reader = LearnedMapper(Mapper.for_ontology(ontology), train(ontology, STATEMENTS))
