@@ -280,18 +280,36 @@ def _delete_literal(text: str, indicator: Indicator, denial: bool) -> str:
     block = text[begin:end]
     literal = re.escape(_literal(indicator))
     prop = "grasp:denialIndicator" if denial else "grasp:indicator"
-    # The literal with the comma after it, or, as the last of its list, with the one before.
-    changed, count = re.subn(rf"{literal}[ \t]*,[ \t]*", "", block, count=1)
-    if not count:
-        changed, count = re.subn(rf"[ \t]*,\s*{literal}", "", block, count=1)
-    if not count:  # the only phrase of its list: the property goes too
-        changed, count = re.subn(rf"\s*;\s*{re.escape(prop)}\s+{literal}(?=\s*[;.]|\s*$)", "",
-                                 block, count=1)
-    if not count:
-        raise ValueError(f"{_literal(indicator)} is not a phrase of {compact(indicator.concept)}")
-    changed = re.sub(r"[ \t]+\n", "\n", changed)
-    changed = re.sub(r"\n[ \t]*(?=\n)", "", changed)  # a line left empty
-    return text[:begin] + changed + text[end:]
+    # Only in the list of ``prop``: one phrase may be an indicator and a denial indicator.
+    for start, stop in _predicate_lists(block):
+        part = block[start:stop]
+        if not re.match(rf"\s*{re.escape(prop)}\s", part):
+            continue
+        # The literal with the comma after it, or, as the last of its list, with the one
+        # before; the only phrase of its list takes the property, and its ";", with it.
+        changed, count = re.subn(rf"{literal}[ \t]*,[ \t]*", "", part, count=1)
+        if not count:
+            changed, count = re.subn(rf"[ \t]*,\s*{literal}", "", part, count=1)
+        if not count and re.fullmatch(rf"\s*{re.escape(prop)}\s+{literal}\s*", part):
+            changed, count, start = "", 1, start - 1  # start - 1: the ";" before it
+        if count:
+            changed = block[:start] + changed + block[stop:]
+            changed = re.sub(r"[ \t]+\n", "\n", changed)
+            changed = re.sub(r"\n[ \t]*(?=\n)", "", changed)  # a line left empty
+            return text[:begin] + changed + text[end:]
+    raise ValueError(f"{_literal(indicator)} is not a phrase of {compact(indicator.concept)} "
+                     f"as {prop}")
+
+
+def _predicate_lists(block: str) -> list[tuple[int, int]]:
+    # The spans between the ";" of a block (its predicate-object lists), skipping literals.
+    spans, start = [], 0
+    for match in re.finditer(r'"(?:[^"\\]|\\.)*"(?:@[\w-]+)?|;', block):
+        if match.group() == ";":
+            spans.append((start, match.start()))
+            start = match.end()
+    spans.append((start, len(block)))
+    return spans
 
 
 def _append_to_block(text: str, concept: str, property_name: str, literals: list[str]) -> str:

@@ -85,6 +85,25 @@ def test_removing_a_phrase_that_is_not_there_is_refused(ontology_file):
         apply_to_turtle(ontology_file, [missing])
 
 
+def test_a_removal_takes_the_phrase_from_its_own_property_only(ontology_file):
+    # One phrase, an indicator and a denial indicator of the same concept: removing the
+    # denial leaves the indicator, and removing both leaves valid Turtle without either.
+    phrase = Indicator(G + "Anthropomorphism", "blorptastic", "en")
+    other = Indicator(G + "Anthropomorphism", "a blorp", "en")
+    apply_to_turtle(ontology_file, [Proposal(True, phrase, True, 0), Proposal(True, other, False, 0),
+                                    Proposal(True, phrase, False, 0)])
+    apply_to_turtle(ontology_file, [Proposal(False, phrase, True, 0)])
+    graph = rdflib.Graph().parse(ontology_file)
+    literal = rdflib.Literal("blorptastic", lang="en")
+    concept = rdflib.URIRef(G + "Anthropomorphism")
+    assert (concept, rdflib.URIRef(G + "indicator"), literal) in graph
+    assert (concept, rdflib.URIRef(G + "denialIndicator"), literal) not in graph
+    with pytest.raises(ValueError, match="not a phrase"):
+        apply_to_turtle(ontology_file, [Proposal(False, phrase, True, 0)])
+    apply_to_turtle(ontology_file, [Proposal(False, phrase, False, 0)])
+    assert (concept, None, literal) not in rdflib.Graph().parse(ontology_file)
+
+
 def test_grasp_mine_prints_a_table_and_writes_with_write(ontology_file, tmp_path, monkeypatch):
     statements = tmp_path / "train.jsonl"
     statements.write_text("".join(json.dumps({
