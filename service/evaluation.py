@@ -40,10 +40,10 @@ BASELINE_MAPPER = PROJECT_ROOT / "bench" / "baseline_mapper.py"
 BASELINE_ONTOLOGY = PROJECT_ROOT / "bench" / "baseline" / "grasp.ttl"
 SPLITS = ("dev", "heldout", "train", "all")
 
-#: Floors `grasp eval` enforces on every language of the chosen split. Set a little under
-#: what the heldout split measured (see eval/README.md), so a regression fails CI.
-MIN_MICRO_F1 = 0.80
-MIN_LEVEL_AGREEMENT = 0.85
+#: Floors `grasp eval` enforces on every language of the chosen split: the targets the
+#: heldout split meets (see eval/README.md), so a change that falls below them fails CI.
+MIN_MICRO_F1 = 0.85
+MIN_LEVEL_AGREEMENT = 0.90
 
 NONE = "∅"  # a missing label or a missing reading, in the confusion table
 

@@ -1,11 +1,13 @@
 """A learned reader over the phrase mapper: which concepts a statement carries, and how.
 
 The phrases of the ontology reach the wordings they name; people use many more. The reader
-weighs every word of a statement (its stem, the stem under a negation of its clause, and
-each pair of neighbouring stems) and every reading of the phrase mapper, with one logistic
-regression per (concept, stance), trained by ``grasp train-reader`` on labelled statements
-(``eval/train.jsonl`` and the dev split). A statement carries a (concept, stance) when its
-probability reaches ``THRESHOLD``.
+weighs every word of a statement (its stem, the stem under a negation of its clause, the
+stem's pieces of ``CHARACTER_NGRAM`` letters, and each pair of neighbouring stems) and every
+reading of the phrase mapper, with one multinomial logistic regression per concept over its
+three outcomes (affirmed, denied, neither), trained by ``grasp train-reader`` on labelled
+statements (``eval/train.jsonl`` and the dev split). A statement carries a (concept, stance)
+when its probability reaches ``THRESHOLD``; the two stances of a concept share the evidence
+that the concept is spoken of at all, and compete, so a statement never reads both.
 
 It stays tied to the ontology: a phrase reading is one of its strongest features, so a
 phrase added in Protégé still counts, and a concept the weights never learned (one an
@@ -14,7 +16,7 @@ the ontology (``ontology/reader.json``) and retrained when the phrases or the la
 
 Every reading explains itself like a phrase reading: when a phrase gave the same (concept,
 stance), that phrase, its span and its cue; otherwise the words that weighed most for it
-(``indicator`` lists them, ``start``/``end`` cover the first), with the probability as the
+(``indicator`` quotes them, ``start``/``end`` cover the first), with the probability as the
 confidence.
 """
 
@@ -32,8 +34,16 @@ from grasp.ontology import Ontology
 THRESHOLD = 0.5
 #: How many words after a negation, in its clause, count as negated.
 NEGATION_SCOPE = 6
+#: Each stem also weighs by its pieces of this many letters, so that a word form or a
+#: compound the training never saw ("трансформерный", "tokenwise") still counts by its parts.
+CHARACTER_NGRAM = 4
+#: How much one such piece counts, against 1 for a whole word: a word has several pieces,
+#: and together they should not outweigh the word itself.
+PIECE_VALUE = 0.5
 #: Weights smaller than this are left out of the file: they change no reading.
 SMALLEST_WEIGHT = 0.02
+#: The outcome of a statement that neither affirms nor denies a concept.
+NEITHER = "neither"
 #: A feature must come in this many training statements to be learned.
 MIN_STATEMENTS = 2
 
@@ -65,6 +75,9 @@ class LearnedMapper:
         self.mapper = mapper
         self._labels = [tuple(label) for label in model["labels"]]
         self._bias = model["bias"]
+        # The labels of each concept: its stances share one softmax with "neither".
+        self._rivals = [[other for other, (concept, _) in enumerate(self._labels)
+                         if concept == label[0]] for label in self._labels]
         self._weights: dict[str, list[tuple[int, float]]] = {
             feature: [tuple(pair) for pair in pairs] for feature, pairs in model["weights"].items()}
 
@@ -80,43 +93,64 @@ class LearnedMapper:
             return phrase_readings
         features = _features(words, lang, phrase_readings)
         scores = list(self._bias)
-        evidence: list[list[tuple[float, str]]] = [[] for _ in self._labels]
-        for feature in features:
+        for feature, (_, _, value) in features.items():
             for label, weight in self._weights.get(feature, ()):
-                scores[label] += weight
-                evidence[label].append((weight, feature))
+                scores[label] += weight * value
         by_label = {(r.concept, r.stance): r for r in phrase_readings}
         # A concept (or stance) the weights never learned, say one an extension added, is
         # read by its phrases alone.
         learned = set(self._labels)
         readings = [r for r in phrase_readings if (r.concept, r.stance) not in learned]
         for number, (concept, stance) in enumerate(self._labels):
-            probability = 1 / (1 + math.exp(-scores[number]))
+            probability = _softmax(scores, number, self._rivals[number])
             if probability < THRESHOLD:
                 continue
             phrase_reading = by_label.get((concept, stance))
             if phrase_reading is not None:
                 readings.append(phrase_reading)
             else:
-                readings.append(_learned_reading(concept, stance, probability, evidence[number],
-                                                 features))
+                readings.append(_learned_reading(concept, stance, probability,
+                                                 self._evidence(number, features), features, text))
         return sorted(readings, key=lambda r: (r.start, r.concept))
 
 
+    def _evidence(self, number: int, features: dict[str, tuple[int, int, float]]
+                  ) -> list[tuple[float, str]]:
+        # What each feature added to the score of label ``number``: gathered only for a
+        # reading that needs its words named, which keeps ``map`` fast.
+        return [(weight * value, feature) for feature, (_, _, value) in features.items()
+                for label, weight in self._weights.get(feature, ()) if label == number]
+
+
+def _softmax(scores: Sequence[float], number: int, rivals: Sequence[int]) -> float:
+    # "Neither" scores 0: each stored weight is the stance's weight minus that of "neither".
+    top = max(0.0, *(scores[rival] for rival in rivals))
+    total = math.exp(-top) + sum(math.exp(scores[rival] - top) for rival in rivals)
+    return math.exp(scores[number] - top) / total
+
+
 def _learned_reading(concept: str, stance: str, probability: float,
-                     evidence: list[tuple[float, str]], features: dict[str, tuple[int, int]]) -> Reading:
-    strongest = [feature for weight, feature in sorted(evidence, reverse=True)[:3] if weight > 0]
-    spans = [features[f] for f in strongest if features[f][0] >= 0]
-    start, end = spans[0] if spans else (-1, -1)
-    words = ", ".join(f.split(":", 2)[-1] for f in strongest)
-    return Reading(concept, stance, round(probability, 2), f"learned: {words}", start, end)
+                     evidence: list[tuple[float, str]], features: dict[str, tuple[int, int, float]],
+                     text: str) -> Reading:
+    # Name the words of the text that weighed most, in their own form: several features
+    # (a stem, its pieces, a pair) often come from one word, which is then named once.
+    quoted: dict[str, tuple[int, int]] = {}
+    for weight, feature in sorted(evidence, reverse=True):
+        if weight <= 0 or len(quoted) == 3:
+            break
+        start, end, _ = features[feature]
+        if start >= 0:
+            quoted.setdefault(text[start:end], (start, end))
+    start, end = next(iter(quoted.values()), (-1, -1))
+    return Reading(concept, stance, round(probability, 2), f"learned: {', '.join(quoted)}",
+                   start, end)
 
 
 def _features(words: Sequence[Word], lang: str,
-              readings: Iterable[Reading]) -> dict[str, tuple[int, int]]:
-    # Each feature with the character span it comes from.
+              readings: Iterable[Reading]) -> dict[str, tuple[int, int, float]]:
+    # Each feature with the character span it comes from and its value.
     lang = lang.split("-")[0].lower()
-    features: dict[str, tuple[int, int]] = {}
+    features: dict[str, tuple[int, int, float]] = {}
     negated_at = None
     for position, (word, stem, clause, start, end) in enumerate(words):
         if word in NEGATION_WORDS[lang]:
@@ -124,18 +158,23 @@ def _features(words: Sequence[Word], lang: str,
             continue
         negated = (negated_at is not None and negated_at[0] == clause
                    and position - negated_at[1] <= NEGATION_SCOPE)
-        features.setdefault(f"{lang}:{'not ' if negated else ''}{stem}", (start, end))
+        features.setdefault(f"{lang}:{'not ' if negated else ''}{stem}", (start, end, 1.0))
+        marked = f"<{stem}>"
+        for first in range(len(marked) - CHARACTER_NGRAM + 1):
+            features.setdefault(f"{lang}:#{marked[first:first + CHARACTER_NGRAM]}",
+                                (start, end, PIECE_VALUE))
         if position + 1 < len(words):
             following = words[position + 1]
-            features.setdefault(f"{lang}:{stem} {following.stem}", (start, following.end))
+            features.setdefault(f"{lang}:{stem} {following.stem}", (start, following.end, 1.0))
     for reading in readings:
-        features.setdefault(f"phrase:{reading.concept} {reading.stance}", (reading.start, reading.end))
-        features.setdefault(f"phrase:{reading.concept}", (reading.start, reading.end))
+        span = (reading.start, reading.end, 1.0)
+        features.setdefault(f"phrase:{reading.concept} {reading.stance}", span)
+        features.setdefault(f"phrase:{reading.concept}", span)
     return features
 
 
 def train(ontology: Ontology, statements: Sequence) -> dict:
-    """Fit one logistic regression per (concept, stance) on labelled ``statements``.
+    """Fit one multinomial logistic regression per concept on labelled ``statements``.
 
     Needs scikit-learn (``pip install grasp[train]``); reading does not.
     """
@@ -146,23 +185,39 @@ def train(ontology: Ontology, statements: Sequence) -> dict:
     rows = []
     for statement in statements:
         readings, words = mapper.read(statement.text, statement.lang)
-        rows.append(dict.fromkeys(_features(words, statement.lang, readings), 1))
+        features = _features(words, statement.lang, readings)
+        rows.append({feature: value for feature, (_, _, value) in features.items()})
     counts: dict[str, int] = {}
     for row in rows:
         for feature in row:
             counts[feature] = counts.get(feature, 0) + 1
-    rows = [{f: 1 for f in row if counts[f] >= MIN_STATEMENTS} for row in rows]
+    rows = [{f: value for f, value in row.items() if counts[f] >= MIN_STATEMENTS} for row in rows]
     vectorizer = DictVectorizer()
     matrix = vectorizer.fit_transform(rows)
     names = vectorizer.get_feature_names_out()
-    labels = sorted({pair for s in statements for pair in s.expected})
-    bias, weights = [], {}
-    for number, label in enumerate(labels):
-        wanted = [label in s.expected for s in statements]
+    labels, bias, weights = [], [], {}
+    for concept in sorted({concept for s in statements for concept, _ in s.expected}):
+        outcomes = [next((stance for c, stance in sorted(s.expected) if c == concept), NEITHER)
+                    for s in statements]
         model = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced")
-        model.fit(matrix, wanted)
-        bias.append(round(float(model.intercept_[0]), 4))
-        for feature, weight in zip(names, model.coef_[0]):
-            if abs(weight) >= SMALLEST_WEIGHT:
-                weights.setdefault(str(feature), []).append([number, round(float(weight), 3)])
-    return {"labels": [list(label) for label in labels], "bias": bias, "weights": weights}
+        model.fit(matrix, outcomes)
+        classes = list(model.classes_)
+        for stance in sorted(set(classes) - {NEITHER}):
+            number = len(labels)
+            labels.append([concept, str(stance)])
+            stance_bias, stance_weights = _against_neither(model, classes, stance)
+            bias.append(round(stance_bias, 4))
+            for feature, weight in zip(names, stance_weights):
+                if abs(weight) >= SMALLEST_WEIGHT:
+                    weights.setdefault(str(feature), []).append([number, round(float(weight), 3)])
+    return {"labels": labels, "bias": bias, "weights": weights}
+
+
+def _against_neither(model, classes: list[str], stance: str) -> tuple[float, list[float]]:
+    # The weights of ``stance`` minus those of "neither", so that "neither" scores 0.
+    if len(classes) == 2:  # one stance only: scikit-learn keeps one row, for classes[1]
+        sign = 1 if classes[1] == stance else -1
+        return sign * float(model.intercept_[0]), [sign * float(w) for w in model.coef_[0]]
+    row, neither = classes.index(stance), classes.index(NEITHER)
+    return (float(model.intercept_[row] - model.intercept_[neither]),
+            [float(w) for w in model.coef_[row] - model.coef_[neither]])

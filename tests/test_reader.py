@@ -58,6 +58,19 @@ def test_what_the_phrase_mapper_does_not_read_the_reader_does_not_either(reader,
     assert reader.map(text, lang) == []
 
 
+def test_the_two_stances_of_a_concept_compete_so_a_statement_reads_one(ontology):
+    # Weights as train() writes them: each stance's weight against "neither". The word
+    # speaks for both stances, for affirming more: one softmax gives affirming alone.
+    denied = (FEELS[0], "denies")
+    model = {"labels": [list(FEELS), list(denied)], "bias": [0.0, 0.0],
+             "weights": {"en:glorbnax": [[0, 3.0], [1, 2.0]]}}
+    reader = LearnedMapper(Mapper.for_ontology(ontology), model)
+    [reading] = reader.map("the bot is glorbnax", "en")
+    assert (reading.concept, reading.stance) == FEELS and reading.confidence == 0.71
+    model["weights"]["en:glorbnax"] = [[0, 2.0], [1, 2.0]]  # a tie: neither stance wins
+    assert LearnedMapper(Mapper.for_ontology(ontology), model).map("the bot is glorbnax", "en") == []
+
+
 def test_a_concept_the_weights_never_learned_is_read_by_its_phrases(ontology):
     # The weights know only FEELS and TOKENS; a phrase of another concept still reads.
     reader = LearnedMapper(Mapper.for_ontology(ontology), train(ontology, STATEMENTS))
