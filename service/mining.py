@@ -75,8 +75,8 @@ class Proposal:
     gain: int
 
     def row(self) -> str:
-        kind = "grasp:denialIndicator" if self.denial else "grasp:indicator"
-        return (f"{'+' if self.add else '-'} | {compact(self.indicator.concept)} | {kind} | "
+        return (f"{'+' if self.add else '-'} | {compact(self.indicator.concept)} | "
+                f"{_property(self.denial)} | "
                 f"\"{self.indicator.phrase}\"@{self.indicator.lang} | {self.gain}")
 
 
@@ -107,7 +107,7 @@ class Miner:
             if not touched:
                 continue
             self.mapper.remove_phrase(indicator, denial=denial)
-            gain, _ = self._gain(touched, denial)
+            gain = self._gain(touched, denial)
             if gain >= self.min_gain:
                 self._rescore(touched)
                 removed.append(Proposal(False, indicator, denial, gain))
@@ -168,11 +168,11 @@ class Miner:
         if not touched or len(touched) > MAX_STATEMENTS_TOUCHED:
             return 0
         self.mapper.add_phrase(indicator, denial=denial)
-        gain, _ = self._gain(touched, denial)
+        gain = self._gain(touched, denial)
         self.mapper.remove_phrase(indicator, denial=denial)
         return gain
 
-    def _gain(self, touched: set[int], denial: bool) -> tuple[int, set[str]]:
+    def _gain(self, touched: set[int], denial: bool) -> int:
         # Labels corrected net of labels broken, over the statements the change can touch;
         # zero unless the change passes the break ratio and helps enough hands.
         corrected = broken = 0
@@ -181,15 +181,15 @@ class Miner:
             hits, alarms = self._score(number)
             old_hits, old_alarms = self._scores[number]
             if self.statements[number].source == "seed" and (hits < old_hits or alarms > old_alarms):
-                return 0, hands  # the seed's statements are the specification: never broken
+                return 0  # the seed's statements are the specification: never broken
             corrected += max(0, hits - old_hits) + max(0, old_alarms - alarms)
             broken += max(0, old_hits - hits) + max(0, alarms - old_alarms)
             if (hits - old_hits) - (alarms - old_alarms) > 0:
                 hands.add(self.statements[number].hand)
         needed = self.min_hands + (DENIAL_EXTRA_HANDS if denial else 0)
         if broken * BREAK_RATIO > corrected or len(hands) < needed:
-            return 0, hands
-        return corrected - broken, hands
+            return 0
+        return corrected - broken
 
     def _touched(self, indicator: Indicator) -> set[int]:
         stems = self.mapper.phrase_stems(indicator.phrase, indicator.lang)
@@ -252,9 +252,16 @@ def apply_to_turtle(path: Path, proposals: Sequence[Proposal]) -> None:
             key = (compact(proposal.indicator.concept), proposal.denial, proposal.indicator.lang)
             additions[key].append(_literal(proposal.indicator))
     for (concept, denial, _), literals in sorted(additions.items()):
-        text = _append_to_block(text, concept, "grasp:denialIndicator" if denial else "grasp:indicator",
-                                literals)
+        text = _append_to_block(text, concept, _property(denial), literals)
     path.write_text(text, encoding="utf-8")
+
+
+# A Turtle string literal, with its language tag: a "." or ";" inside one is not syntax.
+_TURTLE_LITERAL = r'"(?:[^"\\]|\\.)*"(?:@[\w-]+)?'
+
+
+def _property(denial: bool) -> str:
+    return "grasp:denialIndicator" if denial else "grasp:indicator"
 
 
 def _literal(indicator: Indicator) -> str:
@@ -266,7 +273,7 @@ def _block(text: str, concept: str) -> tuple[int, int]:
     start = re.search(rf"^{re.escape(concept)}\s*$", text, re.MULTILINE)
     if start is None:
         raise ValueError(f"{concept} is not declared in this file")
-    end = re.compile(r'"(?:[^"\\]|\\.)*"(?:@[\w-]+)?|\.\s*$', re.MULTILINE)
+    end = re.compile(rf"{_TURTLE_LITERAL}|\.\s*$", re.MULTILINE)
     position = start.end()
     while (match := end.search(text, position)) and not match.group().startswith("."):
         position = match.end()  # skip literals: a "." inside one does not end the block
@@ -279,7 +286,7 @@ def _delete_literal(text: str, indicator: Indicator, denial: bool) -> str:
     begin, end = _block(text, compact(indicator.concept))
     block = text[begin:end]
     literal = re.escape(_literal(indicator))
-    prop = "grasp:denialIndicator" if denial else "grasp:indicator"
+    prop = _property(denial)
     # Only in the list of ``prop``: one phrase may be an indicator and a denial indicator.
     for start, stop in _predicate_lists(block):
         part = block[start:stop]
@@ -304,7 +311,7 @@ def _delete_literal(text: str, indicator: Indicator, denial: bool) -> str:
 def _predicate_lists(block: str) -> list[tuple[int, int]]:
     # The spans between the ";" of a block (its predicate-object lists), skipping literals.
     spans, start = [], 0
-    for match in re.finditer(r'"(?:[^"\\]|\\.)*"(?:@[\w-]+)?|;', block):
+    for match in re.finditer(rf"{_TURTLE_LITERAL}|;", block):
         if match.group() == ";":
             spans.append((start, match.start()))
             start = match.end()

@@ -78,6 +78,7 @@ class LearnedMapper:
         # The labels of each concept: its stances share one softmax with "neither".
         self._rivals = [[other for other, (concept, _) in enumerate(self._labels)
                          if concept == label[0]] for label in self._labels]
+        self._learned = frozenset(self._labels)
         self._weights: dict[str, list[tuple[int, float]]] = {
             feature: [tuple(pair) for pair in pairs] for feature, pairs in model["weights"].items()}
 
@@ -99,8 +100,7 @@ class LearnedMapper:
         by_label = {(r.concept, r.stance): r for r in phrase_readings}
         # A concept (or stance) the weights never learned, say one an extension added, is
         # read by its phrases alone.
-        learned = set(self._labels)
-        readings = [r for r in phrase_readings if (r.concept, r.stance) not in learned]
+        readings = [r for r in phrase_readings if (r.concept, r.stance) not in self._learned]
         for number, (concept, stance) in enumerate(self._labels):
             probability = _softmax(scores, number, self._rivals[number])
             if probability < THRESHOLD:
@@ -112,7 +112,6 @@ class LearnedMapper:
                 readings.append(_learned_reading(concept, stance, probability,
                                                  self._evidence(number, features), features, text))
         return sorted(readings, key=lambda r: (r.start, r.concept))
-
 
     def _evidence(self, number: int, features: dict[str, tuple[int, int, float]]
                   ) -> list[tuple[float, str]]:
